@@ -1,0 +1,203 @@
+//! The corpus folder: which post files it holds, and reading them.
+//!
+//! Every `*.txt` file under the folder, recursively, is a post; hidden files
+//! and folders (`.git`, `.corpus-spec`) are skipped. Files are listed in
+//! sorted order so that ids and output never depend on directory order.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use crate::analysis::{fold, nfc};
+use crate::error::{Error, Result};
+
+/// A post file found in the corpus, with what `stat` says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostFile {
+    /// Path relative to the corpus folder, `/`-separated.
+    pub relative: String,
+    /// The slug ids are built from: the relative path without `.txt`,
+    /// folded, lowercase, with `-` for anything else than letters and digits.
+    pub slug: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub modified_ns: u128,
+}
+
+/// Lists the post files under `root`, sorted by relative path.
+pub fn discover(root: &Path) -> Result<Vec<PostFile>> {
+    match fs::metadata(root) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(Error::io(
+                "cannot read corpus folder",
+                root,
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::CorpusMissing(root.to_path_buf()));
+        }
+        Err(e) => return Err(Error::io("cannot read corpus folder", root, e)),
+    }
+    let mut files = Vec::new();
+    walk(root, "", &mut files)?;
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    assign_slugs(&mut files);
+    Ok(files)
+}
+
+fn walk(folder: &Path, prefix: &str, files: &mut Vec<PostFile>) -> Result<()> {
+    let entries = fs::read_dir(folder).map_err(|e| Error::io("cannot read folder", folder, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("cannot read folder", folder, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        // Follows symbolic links, as a user who links a post in expects.
+        let meta = fs::metadata(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        let relative = format!("{prefix}{name}");
+        if meta.is_dir() {
+            walk(&path, &format!("{relative}/"), files)?;
+        } else if meta.is_file() && name.ends_with(".txt") {
+            let modified_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            files.push(PostFile {
+                relative,
+                slug: String::new(),
+                size: meta.len(),
+                modified_ns,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Turns `Notes/Été 2024.txt` into `notes/ete-2024`.
+pub fn slugify(relative: &str) -> String {
+    let stem = relative.strip_suffix(".txt").unwrap_or(relative);
+    let parts: Vec<String> = stem
+        .split('/')
+        .map(|part| {
+            let folded = fold(&nfc(part)).to_lowercase();
+            let mut slug = String::with_capacity(folded.len());
+            for c in folded.chars() {
+                if c.is_alphanumeric() {
+                    slug.push(c);
+                } else if !slug.ends_with('-') {
+                    slug.push('-');
+                }
+            }
+            let slug = slug.trim_matches('-');
+            if slug.is_empty() {
+                "post".to_string()
+            } else {
+                slug.to_string()
+            }
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// Gives each file its slug; a slug already taken gets `-2`, `-3` … in
+/// sorted path order, so ids stay unique.
+fn assign_slugs(files: &mut [PostFile]) {
+    let mut taken = std::collections::HashSet::new();
+    for file in files {
+        let base = slugify(&file.relative);
+        let mut slug = base.clone();
+        let mut n = 2;
+        while !taken.insert(slug.clone()) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        file.slug = slug;
+    }
+}
+
+/// Reads a post as NFC text; names the file and the byte offset when it is
+/// not UTF-8.
+pub fn read(root: &Path, file: &PostFile) -> Result<String> {
+    let path = root.join(&file.relative);
+    let bytes = fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+    decode(&path, bytes)
+}
+
+/// Checks that `bytes` are UTF-8 and normalises them to NFC.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok(match nfc(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(normalised) => normalised,
+    })
+}
+
+/// The path of a post file on disk.
+pub fn path_of(root: &Path, file: &PostFile) -> PathBuf {
+    root.join(&file.relative)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_folded_and_dashed() {
+        assert_eq!(
+            slugify("cadres-dirigeants-medias-sociaux.txt"),
+            "cadres-dirigeants-medias-sociaux"
+        );
+        assert_eq!(
+            slugify("Notes/Été 2024 (brouillon).txt"),
+            "notes/ete-2024-brouillon"
+        );
+        assert_eq!(slugify("???.txt"), "post");
+    }
+
+    #[test]
+    fn colliding_slugs_get_a_suffix() {
+        let mut files: Vec<PostFile> = ["A b.txt", "a-b.txt"]
+            .iter()
+            .map(|r| PostFile {
+                relative: r.to_string(),
+                slug: String::new(),
+                size: 0,
+                modified_ns: 0,
+            })
+            .collect();
+        assign_slugs(&mut files);
+        assert_eq!(files[0].slug, "a-b");
+        assert_eq!(files[1].slug, "a-b-2");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_offset() {
+        let err = decode(Path::new("p.txt"), b"caf\xe9 au lait".to_vec()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "p.txt: not valid UTF-8 (invalid byte at offset 3)"
+        );
+    }
+
+    #[test]
+    fn decomposed_text_is_recomposed() {
+        let text = decode(Path::new("p.txt"), "me\u{301}dias".as_bytes().to_vec()).unwrap();
+        assert_eq!(text, "médias");
+    }
+}

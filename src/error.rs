@@ -1,0 +1,118 @@
+//! The errors recherche reports, one variant per case a caller or a test
+//! matches on. Messages are one line and name the file, folder or query.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in recherche's library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The corpus folder does not exist.
+    #[error("corpus folder {} does not exist", .0.display())]
+    CorpusMissing(PathBuf),
+
+    /// The corpus folder holds no post.
+    #[error("corpus folder {} holds no .txt post", .0.display())]
+    CorpusEmpty(PathBuf),
+
+    /// A post is not valid UTF-8.
+    #[error("{}: not valid UTF-8 (invalid byte at offset {offset})", path.display())]
+    NotUtf8 {
+        /// The post file.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+
+    /// A file or folder could not be read or written.
+    #[error("{action} {}", path.display())]
+    Io {
+        /// What was being done ("cannot read", "cannot create" …).
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Another process holds the index lock.
+    #[error(
+        "another `recherche index` is updating {}; try again when it has finished",
+        .0.display()
+    )]
+    IndexLocked(PathBuf),
+
+    /// The index folder is recherche's but cannot be used.
+    #[error("index {} is unusable ({reason}); rebuild it with `recherche index --full`", path.display())]
+    IndexCorrupt {
+        /// The index folder.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The index folder holds files recherche did not write.
+    #[error(
+        "{} is not a recherche index (it holds other files); choose another --index or empty it",
+        .0.display()
+    )]
+    ForeignIndex(PathBuf),
+
+    /// No index exists and it may not be built (`--no-refresh`).
+    #[error("no index in {}; build it with `recherche index`", .0.display())]
+    IndexMissing(PathBuf),
+
+    /// The query has no words and no filters.
+    #[error("empty query")]
+    EmptyQuery,
+
+    /// The query is longer than recherche accepts.
+    #[error("query too long: {chars} characters (at most {max})")]
+    QueryTooLong {
+        /// Length of the query in characters.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+
+    /// A `kind:` value that is not a passage kind.
+    #[error(
+        "unknown passage kind {0:?} in the query (expected title, article, bio, comment or pingback)"
+    )]
+    UnknownKind(String),
+
+    /// No passage has the requested id.
+    #[error("no passage has the id {id:?}{}", suggestion(.suggestions))]
+    UnknownId {
+        /// The id asked for.
+        id: String,
+        /// The closest existing ids.
+        suggestions: Vec<String>,
+    },
+
+    /// An error inside the search engine.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+fn suggestion(ids: &[String]) -> String {
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", ids.join(", "))
+    }
+}
+
+impl Error {
+    /// Builds an [`Error::Io`].
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Result with recherche's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
