@@ -1,0 +1,237 @@
+//! French text analysis: one definition for indexing, querying and
+//! highlighting.
+//!
+//! The pipeline, in this order (pinned by the tests below):
+//!
+//! 1. [`WordTokenizer`]: NFC, words split on spaces (U+00A0 and U+202F
+//!    included), punctuation and hyphens; apostrophes stay inside words;
+//! 2. `RemoveLongFilter`: drops tokens of 40 bytes or more (URLs, noise);
+//! 3. `LowerCaser`;
+//! 4. [`ElisionFilter`]: `l’`, `qu'`, `jusqu’` … removed, both apostrophes;
+//! 5. `StopWordFilter` with the accented Snowball list, before any folding;
+//! 6. then, per field:
+//!    - [`FRENCH`] (passage text, context, title): [`StemFilter`], two forms
+//!      per word, stem-then-fold and fold-then-stem;
+//!    - [`WORDS`] (typo and prefix matching): [`FoldFilter`] only, the word
+//!      as written minus its accents;
+//! 7. [`NAMES`] (comment authors) is tokenizer, lowercase and folding only.
+//!
+//! Tantivy does not store custom tokenizers in the index: [`register`] must
+//! run every time an index is opened or created.
+
+mod elision;
+mod fold;
+mod stem;
+mod stop_words;
+mod tokenizer;
+
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::{
+    LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer, TokenStream, TokenizerManager,
+};
+
+pub use elision::{ELIDED, ElisionFilter};
+pub use fold::{FoldFilter, fold};
+pub use stem::{StemFilter, forms, stem};
+pub use stop_words::FRENCH_STOP_WORDS;
+pub use tokenizer::{WordTokenizer, is_apostrophe, nfc};
+
+/// Name of the stemming analyzer (passage text, context, title).
+pub const FRENCH: &str = "recherche_french";
+/// Name of the unstemmed, folded analyzer used for typo and prefix matching.
+pub const WORDS: &str = "recherche_words";
+/// Name of the analyzer for author names.
+pub const NAMES: &str = "recherche_names";
+
+/// Bumped whenever the analysis changes what is indexed; an index built
+/// with another version is rebuilt from scratch.
+pub const ANALYZER_VERSION: u32 = 1;
+
+/// Longest token kept, in bytes (RemoveLongFilter drops longer ones).
+const MAX_TOKEN_BYTES: usize = 40;
+
+static FRENCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(ElisionFilter)
+        .filter(french_stop_words())
+        .filter(StemFilter)
+        .build()
+});
+
+static WORDS_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(ElisionFilter)
+        .filter(french_stop_words())
+        .filter(FoldFilter)
+        .build()
+});
+
+static NAMES_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(LowerCaser)
+        .filter(FoldFilter)
+        .build()
+});
+
+fn french_stop_words() -> StopWordFilter {
+    StopWordFilter::remove(FRENCH_STOP_WORDS.iter().map(|w| w.to_string()))
+}
+
+/// The stemming analyzer (see the module docs).
+pub fn french_analyzer() -> TextAnalyzer {
+    FRENCH_ANALYZER.clone()
+}
+
+/// The unstemmed, folded analyzer (see the module docs).
+pub fn words_analyzer() -> TextAnalyzer {
+    WORDS_ANALYZER.clone()
+}
+
+/// The analyzer for author names: folded words, nothing removed.
+pub fn names_analyzer() -> TextAnalyzer {
+    NAMES_ANALYZER.clone()
+}
+
+/// Registers the three analyzers under their names.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(FRENCH, french_analyzer());
+    manager.register(WORDS, words_analyzer());
+    manager.register(NAMES, names_analyzer());
+}
+
+/// One word of analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedWord {
+    /// Word position, counting removed stop words (phrases keep their gaps).
+    pub position: usize,
+    /// Byte offset of the word in the (NFC) text, elided article excluded.
+    pub start: usize,
+    /// Byte offset just past the word.
+    pub end: usize,
+    /// The stemmed forms the word is indexed under (one or two).
+    pub forms: Vec<String>,
+    /// The word lowercased and folded, unstemmed.
+    pub folded: String,
+}
+
+/// Analyses `text` into its indexed words, stop words removed.
+pub fn analyze(text: &str) -> Vec<AnalyzedWord> {
+    let mut stems: Vec<(usize, String)> = Vec::new();
+    let mut french = french_analyzer();
+    let mut stream = french.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        stems.push((token.position, token.text.clone()));
+    }
+    let mut words = Vec::new();
+    let mut plain = words_analyzer();
+    let mut stream = plain.token_stream(text);
+    let mut next_stem = 0;
+    while stream.advance() {
+        let token = stream.token();
+        let mut forms = Vec::with_capacity(2);
+        while next_stem < stems.len() && stems[next_stem].0 <= token.position {
+            if stems[next_stem].0 == token.position {
+                forms.push(std::mem::take(&mut stems[next_stem].1));
+            }
+            next_stem += 1;
+        }
+        words.push(AnalyzedWord {
+            position: token.position,
+            start: token.offset_from,
+            end: token.offset_to,
+            forms,
+            folded: token.text.clone(),
+        });
+    }
+    words
+}
+
+/// Lowercase-folded words of `text`, with nothing removed (author names).
+pub fn name_words(text: &str) -> Vec<String> {
+    let mut names = names_analyzer();
+    let mut stream = names.token_stream(text);
+    let mut words = Vec::new();
+    while stream.advance() {
+        words.push(stream.token().text.clone());
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forms_of(text: &str) -> Vec<Vec<String>> {
+        analyze(text).into_iter().map(|w| w.forms).collect()
+    }
+
+    fn matches(query: &str, text: &str) -> bool {
+        let text_forms: Vec<String> = analyze(text).into_iter().flat_map(|w| w.forms).collect();
+        analyze(query)
+            .iter()
+            .all(|q| q.forms.iter().any(|f| text_forms.contains(f)))
+    }
+
+    #[test]
+    fn accent_free_query_finds_accented_text() {
+        assert!(matches("medias", "les médias sociaux"));
+        assert!(matches(
+            "securite",
+            "une situation d’insécurité et de sécurité"
+        ));
+        assert!(matches("creee", "une page créée hier"));
+    }
+
+    #[test]
+    fn accented_query_finds_related_forms() {
+        assert!(matches("authenticité", "une relation authentique"));
+        assert!(matches("publiée", "publier un article"));
+        assert!(matches("dirigeant", "les cadres dirigeants"));
+    }
+
+    #[test]
+    fn elision_with_either_apostrophe() {
+        assert!(matches("l'information", "L’information n’est pas filtrée"));
+        assert!(matches("l’information", "l'information"));
+        assert_eq!(forms_of("jusqu’à présent"), forms_of("présent"));
+    }
+
+    #[test]
+    fn stop_words_are_dropped_before_folding() {
+        assert!(forms_of("à même les été").is_empty());
+        // `sûr` folds to `sur`, a stop word, but is removed only when written `sur`.
+        assert_eq!(forms_of("sûr").len(), 1);
+    }
+
+    #[test]
+    fn highlighting_offsets_cover_the_word_not_the_article() {
+        let text = "L’information";
+        let word = &analyze(text)[0];
+        assert_eq!(&text[word.start..word.end], "information");
+    }
+
+    #[test]
+    fn positions_keep_stop_word_gaps() {
+        let positions: Vec<usize> = analyze("la sourde oreille")
+            .iter()
+            .map(|w| w.position)
+            .collect();
+        assert_eq!(positions, [1, 2]);
+    }
+
+    #[test]
+    fn nfd_query_equals_nfc_query() {
+        assert_eq!(forms_of("me\u{301}dias"), forms_of("médias"));
+    }
+
+    #[test]
+    fn names_fold_case_and_accents() {
+        assert_eq!(name_words("Frédéric Layani"), ["frederic", "layani"]);
+    }
+}
