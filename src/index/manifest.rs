@@ -1,0 +1,198 @@
+//! The manifest: what the committed index was built from.
+//!
+//! One line per post file: size, modification time, content hash (xxh3),
+//! passage count, slug and relative path. The per-passage half of the
+//! manifest (id and content hash of every passage) lives in the index itself,
+//! as fast fields next to the passages, so it can never disagree with them.
+//!
+//! A manifest is written to a new file (`manifest-<opstamp>.tsv`, through a
+//! temporary file and a rename) *before* the tantivy commit whose payload
+//! names it. A crash between the two leaves an unused file and the previous
+//! commit still pointing at the previous manifest: the manifest is never
+//! ahead of, nor behind, the committed index.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// First line of every manifest file.
+const HEADER: &str = "# recherche manifest 1";
+
+/// What the index knows of one post file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path relative to the corpus folder.
+    pub relative: String,
+    /// Slug the file's ids were built from.
+    pub slug: String,
+    /// Size in bytes when indexed.
+    pub size: u64,
+    /// Modification time when indexed (ns since the epoch).
+    pub modified_ns: u128,
+    /// xxh3 of the file's bytes.
+    pub hash: u64,
+    /// Number of passages it gave.
+    pub passages: u64,
+}
+
+/// The file table of a committed index, sorted by relative path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// One entry per post file.
+    pub files: Vec<FileEntry>,
+}
+
+impl Manifest {
+    /// Finds a file's entry by its relative path.
+    pub fn get(&self, relative: &str) -> Option<&FileEntry> {
+        self.files
+            .binary_search_by(|f| f.relative.as_str().cmp(relative))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
+    /// Serialises the manifest.
+    pub fn to_text(&self) -> String {
+        let mut out = String::with_capacity(64 * self.files.len() + 32);
+        out.push_str(HEADER);
+        out.push('\n');
+        for f in &self.files {
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{:016x}\t{}\t{}\t{}",
+                f.size,
+                f.modified_ns,
+                f.hash,
+                f.passages,
+                escape(&f.slug),
+                escape(&f.relative)
+            );
+        }
+        out
+    }
+
+    /// Parses a manifest written by [`Manifest::to_text`].
+    pub fn from_text(text: &str) -> Result<Manifest, String> {
+        let mut lines = text.lines();
+        if lines.next() != Some(HEADER) {
+            return Err("the manifest has an unknown format".into());
+        }
+        let mut files = Vec::new();
+        for (n, line) in lines.enumerate() {
+            let bad = || format!("the manifest is damaged at line {}", n + 2);
+            let mut fields = line.split('\t');
+            let mut next = || fields.next().ok_or_else(bad);
+            let size = next()?.parse().map_err(|_| bad())?;
+            let modified_ns = next()?.parse().map_err(|_| bad())?;
+            let hash = u64::from_str_radix(next()?, 16).map_err(|_| bad())?;
+            let passages = next()?.parse().map_err(|_| bad())?;
+            let slug = unescape(next()?);
+            let relative = unescape(next()?);
+            files.push(FileEntry {
+                relative,
+                slug,
+                size,
+                modified_ns,
+                hash,
+                passages,
+            });
+        }
+        if !files.is_sorted_by(|a, b| a.relative < b.relative) {
+            return Err("the manifest is not sorted".into());
+        }
+        Ok(Manifest { files })
+    }
+
+    /// Writes the manifest atomically to `path` (temporary file, fsync, rename).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".manifest")
+            .tempfile_in(folder)
+            .map_err(|e| Error::io("cannot write in", folder, e))?;
+        tmp.write_all(self.to_text().as_bytes())
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
+        tmp.persist(path)
+            .map_err(|e| Error::io("cannot write", path, e.error))?;
+        Ok(())
+    }
+}
+
+/// The content hash of a file or passage: xxh3, stable across releases.
+pub fn hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_text() {
+        let manifest = Manifest {
+            files: vec![
+                FileEntry {
+                    relative: "a\tb.txt".into(),
+                    slug: "a-b".into(),
+                    size: 12,
+                    modified_ns: 1_700_000_000_123_456_789,
+                    hash: 0xdead_beef,
+                    passages: 3,
+                },
+                FileEntry {
+                    relative: "été/c.txt".into(),
+                    slug: "ete/c".into(),
+                    size: 0,
+                    modified_ns: 0,
+                    hash: u64::MAX,
+                    passages: 0,
+                },
+            ],
+        };
+        assert_eq!(
+            Manifest::from_text(&manifest.to_text()),
+            Ok(manifest.clone())
+        );
+        assert_eq!(manifest.get("été/c.txt").unwrap().slug, "ete/c");
+        assert!(manifest.get("zz.txt").is_none());
+    }
+
+    #[test]
+    fn rejects_damaged_text() {
+        assert!(Manifest::from_text("garbage").is_err());
+        assert!(Manifest::from_text(&format!("{HEADER}\n1\t2\n")).is_err());
+    }
+
+    #[test]
+    fn hash_is_stable() {
+        // xxh3 of the empty input, fixed by the algorithm's specification.
+        assert_eq!(hash(b""), 0x2d06_8005_38d3_94c2);
+    }
+}

@@ -1,0 +1,515 @@
+//! Bringing the index up to date with the corpus: a full build into a new
+//! generation, or an incremental update of the current one.
+//!
+//! The incremental path compares each post file's size and modification time
+//! with the manifest, reads and hashes only the files that differ, and for a
+//! changed file compares its passages (id and content hash) with those the
+//! index holds for it: unchanged passages are neither re-analysed nor
+//! rewritten. All deletions and additions land in one tantivy commit, whose
+//! payload names the new manifest.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::DocSetCollector;
+use tantivy::indexer::LogMergePolicy;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
+
+use super::manifest::{FileEntry, Manifest, hash};
+use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, schema};
+use crate::analysis;
+use crate::corpus::{self, PostFile};
+use crate::error::{Error, Result};
+use crate::passages::{self, Passage, Post};
+
+/// How to bring the index up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Change only what changed; rebuild when there is no usable index.
+    Incremental,
+    /// Rebuild everything into a new generation.
+    Full,
+}
+
+/// What an update did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Passages in the index afterwards.
+    pub passages: u64,
+    /// Passages added.
+    pub added: u64,
+    /// Passages whose content changed.
+    pub updated: u64,
+    /// Passages removed.
+    pub removed: u64,
+    /// Passages left as they were.
+    pub unchanged: u64,
+    /// Passages identical to another one (collapsed in search results).
+    pub duplicates: u64,
+    /// Post files in the corpus.
+    pub files: u64,
+    /// Post files read (the others were unchanged by size and time).
+    pub files_read: u64,
+    /// True if the index was rebuilt from scratch.
+    pub full: bool,
+    /// True if a new commit was written.
+    pub committed: bool,
+    /// Wall time, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl Summary {
+    /// True if passages were added, changed or removed.
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.removed > 0
+    }
+}
+
+/// The counts kept in the commit payload, so that a no-change run need not
+/// scan the index.
+#[derive(Debug, Default, Clone, Copy, Serialize, Deserialize)]
+struct Counts {
+    passages: u64,
+    duplicates: u64,
+}
+
+/// Brings the index in `dir` up to date with `corpus`. The caller holds the
+/// lock. A usable index is never modified in place unless the new state is
+/// committed in full.
+pub fn update(corpus: &Path, dir: &IndexDir, mode: Mode, lock: &IndexLock) -> Result<Summary> {
+    let started = Instant::now();
+    let files = corpus::discover(corpus)?;
+    if files.is_empty() {
+        return Err(Error::CorpusEmpty(corpus.to_path_buf()));
+    }
+    let mut summary = match (mode, dir.state()?) {
+        (_, DirState::Foreign) => return Err(Error::ForeignIndex(dir.root().to_path_buf())),
+        (Mode::Incremental, DirState::Corrupt(reason)) => {
+            return Err(Error::IndexCorrupt {
+                path: dir.root().to_path_buf(),
+                reason,
+            });
+        }
+        (Mode::Incremental, DirState::Current(_)) => match dir.open()? {
+            Some(open) => incremental(corpus, &files, &open)?,
+            None => full(corpus, &files, dir, lock)?,
+        },
+        _ => full(corpus, &files, dir, lock)?,
+    };
+    summary.elapsed_ms = duration_ms(started.elapsed());
+    Ok(summary)
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    d.as_millis().try_into().unwrap_or(u64::MAX)
+}
+
+/// Whether the corpus differs from what the index was built from, judged by
+/// file list, sizes and modification times only (no file is read).
+pub fn is_stale(corpus: &Path, manifest: &Manifest) -> Result<Vec<String>> {
+    let files = corpus::discover(corpus)?;
+    let mut changed = Vec::new();
+    let listed: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
+    for file in &files {
+        match manifest.get(&file.relative) {
+            Some(entry) if same_stat(entry, file) => {}
+            _ => changed.push(file.relative.clone()),
+        }
+    }
+    for entry in &manifest.files {
+        if !listed.contains(entry.relative.as_str()) {
+            changed.push(entry.relative.clone());
+        }
+    }
+    changed.sort();
+    Ok(changed)
+}
+
+fn same_stat(entry: &FileEntry, file: &PostFile) -> bool {
+    entry.size == file.size && entry.modified_ns == file.modified_ns && entry.slug == file.slug
+}
+
+/// Tantivy writer settings: all cores up to four, 64 MB each.
+fn writer(index: &Index) -> Result<IndexWriter> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let writer = index.writer_with_num_threads(threads, threads * 64 << 20)?;
+    let mut policy = LogMergePolicy::default();
+    // Merge segments once a tenth of their documents are deleted, so that
+    // BM25 statistics stay close to a full rebuild's.
+    policy.set_del_docs_ratio_before_merge(0.1);
+    writer.set_merge_policy(Box::new(policy));
+    Ok(writer)
+}
+
+fn full(corpus: &Path, files: &[PostFile], dir: &IndexDir, lock: &IndexLock) -> Result<Summary> {
+    let (name, path) = dir.new_generation(lock)?;
+    let built = build_generation(corpus, files, &path);
+    let summary = match built {
+        Ok(summary) => summary,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&path);
+            return Err(e);
+        }
+    };
+    dir.switch_to(lock, &name)?;
+    dir.remove_other_generations(lock, &name);
+    Ok(summary)
+}
+
+fn build_generation(corpus: &Path, files: &[PostFile], path: &Path) -> Result<Summary> {
+    let index = Index::create_in_dir(path, schema())?;
+    analysis::register(index.tokenizers());
+    let fields = Fields::of(&index.schema()).expect("the schema has every field");
+    let mut writer = writer(&index)?;
+    let mut manifest = Manifest::default();
+    let mut texts = TextCounts::default();
+    let mut summary = Summary {
+        full: true,
+        files: files.len() as u64,
+        ..Summary::default()
+    };
+    for file in files {
+        let bytes = read_bytes(corpus, file)?;
+        let entry_hash = hash(&bytes);
+        let text = corpus::decode(&corpus::path_of(corpus, file), bytes)?;
+        let post = passages::parse(&file.slug, &text);
+        for passage in &post.passages {
+            writer.add_document(document(&fields, file, &post, passage))?;
+            texts.add(hash(passage.text.as_bytes()));
+        }
+        summary.files_read += 1;
+        summary.added += post.passages.len() as u64;
+        manifest.files.push(entry(file, entry_hash, &post));
+    }
+    let counts = texts.counts();
+    summary.passages = counts.passages;
+    summary.duplicates = counts.duplicates;
+    commit(&mut writer, path, &manifest, counts)?;
+    summary.committed = true;
+    writer.wait_merging_threads()?;
+    Ok(summary)
+}
+
+fn read_bytes(corpus: &Path, file: &PostFile) -> Result<Vec<u8>> {
+    let path = corpus::path_of(corpus, file);
+    std::fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))
+}
+
+fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
+    FileEntry {
+        relative: file.relative.clone(),
+        slug: file.slug.clone(),
+        size: file.size,
+        modified_ns: file.modified_ns,
+        hash,
+        passages: post.passages.len() as u64,
+    }
+}
+
+/// Writes the manifest, then commits with a payload naming it.
+fn commit(
+    writer: &mut IndexWriter,
+    generation: &Path,
+    manifest: &Manifest,
+    counts: Counts,
+) -> Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    let name = format!("manifest-{:012}.tsv", prepared.opstamp());
+    manifest.write(&generation.join(&name))?;
+    let payload = serde_json::json!({
+        "manifest": name,
+        "passages": counts.passages,
+        "duplicates": counts.duplicates,
+    });
+    prepared.set_payload(&payload.to_string());
+    prepared.commit()?;
+    remove_old_manifests(generation, &name);
+    Ok(())
+}
+
+fn remove_old_manifests(generation: &Path, keep: &str) {
+    let Ok(entries) = std::fs::read_dir(generation) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("manifest-") && name != keep {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// What to do with one post file.
+enum Plan {
+    /// Same size and time: nothing read.
+    Unchanged(FileEntry),
+    /// Read and hashed: same content, new time.
+    Touched(FileEntry),
+    /// New or changed content: its passages, and the old ones' hashes.
+    Changed {
+        entry: FileEntry,
+        file: PostFile,
+        post: Post,
+        old: HashMap<String, StoredHashes>,
+    },
+}
+
+fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Summary> {
+    let reader = open.reader()?;
+    let searcher = reader.searcher();
+    let fields = open.fields;
+    let mut summary = Summary {
+        files: files.len() as u64,
+        ..Summary::default()
+    };
+    let mut plans = Vec::with_capacity(files.len());
+    for file in files {
+        let previous = open.manifest.get(&file.relative);
+        if let Some(entry) = previous.filter(|e| same_stat(e, file)) {
+            summary.unchanged += entry.passages;
+            plans.push(Plan::Unchanged(entry.clone()));
+            continue;
+        }
+        let bytes = read_bytes(corpus, file)?;
+        summary.files_read += 1;
+        let content_hash = hash(&bytes);
+        if let Some(entry) = previous.filter(|e| e.hash == content_hash && e.slug == file.slug) {
+            summary.unchanged += entry.passages;
+            plans.push(Plan::Touched(FileEntry {
+                size: file.size,
+                modified_ns: file.modified_ns,
+                ..entry.clone()
+            }));
+            continue;
+        }
+        let text = corpus::decode(&corpus::path_of(corpus, file), bytes)?;
+        let post = passages::parse(&file.slug, &text);
+        let old = match previous {
+            Some(_) => stored_passages(&searcher, &fields, &file.relative)?,
+            None => HashMap::new(),
+        };
+        plans.push(Plan::Changed {
+            entry: entry(file, content_hash, &post),
+            file: file.clone(),
+            post,
+            old,
+        });
+    }
+    let listed: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
+    let gone: Vec<&FileEntry> = open
+        .manifest
+        .files
+        .iter()
+        .filter(|e| !listed.contains(e.relative.as_str()))
+        .collect();
+
+    let content_unchanged =
+        plans.iter().all(|p| !matches!(p, Plan::Changed { .. })) && gone.is_empty();
+    let metadata_changed = plans.iter().any(|p| matches!(p, Plan::Touched(_)));
+    if content_unchanged && !metadata_changed {
+        let counts = payload_counts(&open.index);
+        summary.passages = counts.passages;
+        summary.duplicates = counts.duplicates;
+        return Ok(summary);
+    }
+
+    let mut texts = TextCounts::of(&searcher)?;
+    let mut writer = writer(&open.index)?;
+    let mut manifest = Manifest::default();
+    for entry in gone {
+        for (_, stored) in stored_passages(&searcher, &fields, &entry.relative)? {
+            texts.remove(stored.text_hash);
+        }
+        writer.delete_term(Term::from_field_text(fields.file, &entry.relative));
+        summary.removed += entry.passages;
+    }
+    for plan in plans {
+        match plan {
+            Plan::Unchanged(entry) | Plan::Touched(entry) => manifest.files.push(entry),
+            Plan::Changed {
+                entry,
+                file,
+                post,
+                mut old,
+            } => {
+                for passage in &post.passages {
+                    let new_hash = passage_hash(&file, &post, passage);
+                    match old.remove(&passage.id) {
+                        Some(stored) if stored.passage_hash == new_hash => {
+                            summary.unchanged += 1;
+                            continue;
+                        }
+                        Some(stored) => {
+                            writer.delete_term(Term::from_field_text(fields.id, &passage.id));
+                            texts.remove(stored.text_hash);
+                            summary.updated += 1;
+                        }
+                        None => summary.added += 1,
+                    }
+                    texts.add(hash(passage.text.as_bytes()));
+                    writer.add_document(document(&fields, &file, &post, passage))?;
+                }
+                for (id, stored) in old {
+                    writer.delete_term(Term::from_field_text(fields.id, &id));
+                    texts.remove(stored.text_hash);
+                    summary.removed += 1;
+                }
+                manifest.files.push(entry);
+            }
+        }
+    }
+    drop(searcher);
+    let counts = texts.counts();
+    commit(&mut writer, &open.generation, &manifest, counts)?;
+    summary.committed = true;
+    summary.passages = counts.passages;
+    summary.duplicates = counts.duplicates;
+    writer.wait_merging_threads()?;
+    Ok(summary)
+}
+
+/// How many passages carry each text hash: gives the passage and
+/// duplicate counts of the state being committed.
+#[derive(Default)]
+struct TextCounts {
+    by_hash: HashMap<u64, u64>,
+}
+
+impl TextCounts {
+    /// The counts of a committed index, from the `text_hash` fast field of
+    /// every live document.
+    fn of(searcher: &Searcher) -> Result<TextCounts> {
+        let mut counts = TextCounts::default();
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("text_hash")?;
+            for doc in segment.doc_ids_alive() {
+                if let Some(h) = column.first(doc) {
+                    counts.add(h);
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    fn add(&mut self, text_hash: u64) {
+        *self.by_hash.entry(text_hash).or_insert(0) += 1;
+    }
+
+    fn remove(&mut self, text_hash: u64) {
+        if let Some(n) = self.by_hash.get_mut(&text_hash) {
+            *n -= 1;
+            if *n == 0 {
+                self.by_hash.remove(&text_hash);
+            }
+        }
+    }
+
+    fn counts(&self) -> Counts {
+        let passages: u64 = self.by_hash.values().sum();
+        Counts {
+            passages,
+            duplicates: passages - self.by_hash.len() as u64,
+        }
+    }
+}
+
+fn payload_counts(index: &Index) -> Counts {
+    index
+        .load_metas()
+        .ok()
+        .and_then(|meta| meta.payload)
+        .and_then(|p| serde_json::from_str::<Counts>(&p).ok())
+        .unwrap_or_default()
+}
+
+/// The hashes the index holds for one passage.
+#[derive(Debug, Clone, Copy)]
+struct StoredHashes {
+    passage_hash: u64,
+    text_hash: u64,
+}
+
+/// The passages the index holds for a file, by id.
+fn stored_passages(
+    searcher: &Searcher,
+    fields: &Fields,
+    relative: &str,
+) -> Result<HashMap<String, StoredHashes>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.file, relative),
+        IndexRecordOption::Basic,
+    );
+    let docs = searcher.search(&query, &DocSetCollector)?;
+    let mut passages = HashMap::with_capacity(docs.len());
+    for address in docs {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let fast = segment.fast_fields();
+        let ids = fast.str("id")?.expect("the id field is fast");
+        let Some(ord) = ids.term_ords(address.doc_id).next() else {
+            continue;
+        };
+        let mut id = String::new();
+        ids.ord_to_str(ord, &mut id)
+            .map_err(tantivy::TantivyError::from)?;
+        let stored = StoredHashes {
+            passage_hash: fast.u64("passage_hash")?.first(address.doc_id).unwrap_or(0),
+            text_hash: fast.u64("text_hash")?.first(address.doc_id).unwrap_or(0),
+        };
+        passages.insert(id, stored);
+    }
+    Ok(passages)
+}
+
+/// Hash of everything stored for a passage: if it is unchanged, the stored
+/// document is too.
+fn passage_hash(file: &PostFile, post: &Post, passage: &Passage) -> u64 {
+    let mut bytes = Vec::with_capacity(passage.text.len() + 256);
+    for part in [
+        passage.id.as_str(),
+        file.relative.as_str(),
+        post.slug.as_str(),
+        post.title.as_str(),
+        passage.kind.as_str(),
+        passage.author.as_deref().unwrap_or("\u{0}"),
+        passage.context.as_deref().unwrap_or("\u{0}"),
+        passage.text.as_str(),
+    ] {
+        bytes.extend_from_slice(part.as_bytes());
+        bytes.push(0x1f);
+    }
+    bytes.extend_from_slice(&passage.position.to_le_bytes());
+    bytes.extend_from_slice(&passage.line.to_le_bytes());
+    bytes.extend_from_slice(&analysis::ANALYZER_VERSION.to_le_bytes());
+    hash(&bytes)
+}
+
+fn document(fields: &Fields, file: &PostFile, post: &Post, passage: &Passage) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(fields.id, &passage.id);
+    doc.add_text(fields.file, &file.relative);
+    doc.add_text(fields.post, &post.slug);
+    doc.add_text(fields.title, &post.title);
+    doc.add_text(fields.kind, passage.kind.as_str());
+    if let Some(author) = &passage.author {
+        doc.add_text(fields.author, author);
+        doc.add_text(fields.author_key, author);
+    }
+    if let Some(context) = &passage.context {
+        doc.add_text(fields.context, context);
+        doc.add_text(fields.words, context);
+    }
+    doc.add_text(fields.text, &passage.text);
+    doc.add_text(fields.words, &passage.text);
+    doc.add_u64(fields.position, passage.position.into());
+    doc.add_u64(fields.line, passage.line.into());
+    doc.add_u64(fields.text_hash, hash(passage.text.as_bytes()));
+    doc.add_u64(fields.passage_hash, passage_hash(file, post, passage));
+    doc
+}
