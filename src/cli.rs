@@ -1,0 +1,186 @@
+//! The command line, defined with clap's derive API. Doc comments are the
+//! help text. Nothing here reaches the library: [`crate::run`] turns these
+//! types into plain options first.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::passages::Kind;
+
+/// Version line: recherche's version and the tantivy it is built on.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (tantivy 0.27)");
+
+const SEARCH_EXAMPLES: &str = "\
+Query syntax:
+  médias sociaux           any word may match; passages with all words come first
+  \"sourde oreille\"         a phrase; \"médias sociaux\"~2 lets the words be 2 apart
+  +narcissiques -twitter   a required word, an excluded word
+  homogén*                 words beginning with homogén (accents optional)
+  author:milouse           comments by Milouse (case and accents ignored)
+  kind:comment             title, article, bio, comment or pingback
+
+Examples:
+  recherche search medias
+  recherche search '\"sourde oreille\"'
+  recherche search --author milouse écrire
+  recherche search --json 'kind:article authenticité'
+
+Exit status: 0 if a passage matched, 1 if none did, 2 on error.";
+
+/// Full-text search of French blog posts and their comments.
+#[derive(Debug, Parser)]
+#[command(name = "recherche", version = VERSION, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search the passages of the posts.
+    #[command(after_long_help = SEARCH_EXAMPLES, after_help = SEARCH_EXAMPLES)]
+    Search(SearchArgs),
+    /// Build or update the index from the corpus.
+    Index(IndexArgs),
+}
+
+/// Where the posts and the index are.
+#[derive(Debug, Args)]
+pub struct Locations {
+    /// Folder of the posts (*.txt, searched recursively).
+    #[arg(
+        long,
+        env = "RECHERCHE_CORPUS",
+        default_value = "corpus",
+        value_name = "DIR"
+    )]
+    pub corpus: PathBuf,
+    /// Folder of the index.
+    #[arg(
+        long,
+        env = "RECHERCHE_INDEX",
+        default_value = "index",
+        value_name = "DIR"
+    )]
+    pub index: PathBuf,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// When writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `recherche search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query; several words are one query.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Most hits to show.
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// Only passages of this kind (repeat for several).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub kind: Vec<KindArg>,
+    /// Only comments by this author, case and accents ignored (repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Colour the matched words.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Answer from the index as it is, without checking the corpus for changes.
+    #[arg(long)]
+    pub no_refresh: bool,
+    /// Where the posts and the index are.
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// Arguments of `recherche index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Rebuild from scratch instead of updating what changed.
+    #[arg(long)]
+    pub full: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Where the posts and the index are.
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// A passage kind on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// The post title.
+    Title,
+    /// Article paragraphs and list items.
+    Article,
+    /// The author's bio.
+    Bio,
+    /// Readers' comments.
+    Comment,
+    /// Pingbacks from other blogs.
+    Pingback,
+}
+
+impl From<KindArg> for Kind {
+    fn from(kind: KindArg) -> Kind {
+        match kind {
+            KindArg::Title => Kind::Title,
+            KindArg::Article => Kind::Article,
+            KindArg::Bio => Kind::Bio,
+            KindArg::Comment => Kind::Comment,
+            KindArg::Pingback => Kind::Pingback,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    fn query_of(args: &[&str]) -> Vec<String> {
+        let cli = Cli::try_parse_from(args).unwrap();
+        let Command::Search(search) = cli.command else {
+            panic!("not a search")
+        };
+        search.query
+    }
+
+    #[test]
+    fn exclusions_pass_quoted_or_after_a_double_dash() {
+        assert_eq!(
+            query_of(&["recherche", "search", "médias -linkedin", "--json"]),
+            ["médias -linkedin"]
+        );
+        assert_eq!(
+            query_of(&["recherche", "search", "--json", "--", "-linkedin", "médias"]),
+            ["-linkedin", "médias"]
+        );
+        assert!(Cli::try_parse_from(["recherche", "search", "médias", "-linkedin"]).is_err());
+    }
+}

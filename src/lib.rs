@@ -1,0 +1,98 @@
+//! recherche: full-text search of French blog posts and their comments.
+//!
+//! The pipeline, one module per stage: [`corpus`] (which files) →
+//! [`passages`] (what to search) → [`analysis`] (French words) → [`index`]
+//! (tantivy, kept up to date) → [`query`] and [`search`] (ranked hits) →
+//! [`snippet`] and [`render`] (what to show). [`commands`] strings the
+//! stages together for each subcommand; [`run`] is the entry point of the
+//! binary.
+
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod cli;
+pub mod commands;
+pub mod corpus;
+pub mod error;
+pub mod index;
+pub mod passages;
+pub mod query;
+pub mod render;
+pub mod search;
+pub mod snippet;
+
+pub use error::{Error, Result};
+
+/// How a run ended, as grep reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Something matched, or the command succeeded: exit 0.
+    Success,
+    /// Nothing matched: exit 1.
+    NoMatch,
+    /// An error was reported: exit 2.
+    Error,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::NoMatch => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// Runs the command line: turns clap's types into plain options and calls
+/// the subcommand, writing results to stdout and notes to stderr.
+pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = std::io::stderr().lock();
+    let status = match cli.command {
+        cli::Command::Search(args) => {
+            let color = match args.color {
+                cli::ColorWhen::Always => true,
+                cli::ColorWhen::Never => false,
+                cli::ColorWhen::Auto => {
+                    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+                }
+            };
+            let command = commands::search::SearchCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                query: args.query.join(" "),
+                options: search::SearchOptions {
+                    limit: args.limit,
+                    kinds: args.kind.into_iter().map(Into::into).collect(),
+                    authors: args.author,
+                },
+                output: if args.json {
+                    commands::Output::Json
+                } else {
+                    commands::Output::Text { color }
+                },
+                refresh: !args.no_refresh,
+            };
+            commands::search::run(&command, &mut out, &mut err)?
+        }
+        cli::Command::Index(args) => {
+            let command = commands::index::IndexCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                mode: if args.full {
+                    index::update::Mode::Full
+                } else {
+                    index::update::Mode::Incremental
+                },
+                json: args.json,
+                quiet: args.quiet,
+            };
+            commands::index::run(&command, &mut out, &mut err)?
+        }
+    };
+    std::io::Write::flush(&mut out)?;
+    Ok(status)
+}

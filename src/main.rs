@@ -1,0 +1,26 @@
+//! The `recherche` binary: parses the command line, runs it, maps the
+//! outcome to grep's exit codes (0 matched, 1 no match, 2 error).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = recherche::cli::Cli::parse();
+    match recherche::run(cli) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(err) => {
+            // `recherche search … | head`: the reader left, which is not an error.
+            let broken_pipe = err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("recherche: {err:#}");
+            ExitCode::from(recherche::ExitStatus::Error.code())
+        }
+    }
+}

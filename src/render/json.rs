@@ -1,0 +1,91 @@
+//! The JSON output of `search --json`: one document, kept stable.
+//!
+//! ```text
+//! {"query": "…", "total": 2,
+//!  "hits": [{"rank": 1, "score": 3.21, "id": "…", "post": "…", "title": "…",
+//!            "kind": "comment", "author": "Milouse", "context": null,
+//!            "file": "….txt", "line": 42,
+//!            "text": "<the whole passage>",
+//!            "snippet": "<snippet, no markup>", "highlights": [[12, 18]],
+//!            "duplicates": ["<ids of identical passages>"]}]}
+//! ```
+//!
+//! `highlights` are byte ranges into `snippet`, one per matched word.
+//! `author` and `context` are null where absent. `total` counts matching
+//! passages, identical ones once. Scores are rounded to four decimals.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::passages::Kind;
+use crate::search::{Hit, Results};
+
+/// The whole answer.
+#[derive(Serialize)]
+struct JsonResults<'a> {
+    query: &'a str,
+    total: usize,
+    hits: Vec<JsonHit<'a>>,
+}
+
+/// One hit.
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    rank: usize,
+    score: f64,
+    id: &'a str,
+    post: &'a str,
+    title: &'a str,
+    kind: Kind,
+    author: Option<&'a str>,
+    context: Option<&'a str>,
+    file: &'a str,
+    line: u64,
+    text: &'a str,
+    snippet: &'a str,
+    highlights: &'a [(usize, usize)],
+    duplicates: &'a [String],
+}
+
+/// Rounds a score to four decimals, so output does not depend on float noise.
+pub fn round_score(score: f32) -> f64 {
+    (f64::from(score) * 10_000.0).round() / 10_000.0
+}
+
+fn hit(hit: &Hit) -> JsonHit<'_> {
+    let p = &hit.passage;
+    JsonHit {
+        rank: hit.rank,
+        score: round_score(hit.score),
+        id: &p.id,
+        post: &p.post,
+        title: &p.title,
+        kind: p.kind,
+        author: p.author.as_deref(),
+        context: p.context.as_deref(),
+        file: &p.file,
+        line: p.line,
+        text: &p.text,
+        snippet: &hit.snippet.text,
+        highlights: &hit.snippet.highlights,
+        duplicates: &hit.duplicates,
+    }
+}
+
+/// Writes the results as one JSON document and a newline.
+pub fn write_results(out: &mut impl Write, results: &Results) -> io::Result<()> {
+    let doc = JsonResults {
+        query: &results.query,
+        total: results.total,
+        hits: results.hits.iter().map(hit).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// Writes any serialisable value as pretty JSON and a newline.
+pub fn write_value(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}

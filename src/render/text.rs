@@ -1,0 +1,154 @@
+//! The text output of `search`, for people.
+//!
+//! ```text
+//! 1. Pourquoi les cadres dirigeants détestent-ils les médias sociaux? › Commentaire de Milouse
+//!    Et si tout simplement ils n’aimaient pas [écrire] ?
+//!    cadres-dirigeants-medias-sociaux/comment/1/1
+//! ```
+//!
+//! Matched words are bold red on a terminal, `[between brackets]` without
+//! colour. Passage text comes from strangers' comments: control and
+//! bidirectional-override characters are shown escaped (`\u{202e}`), never
+//! sent to the terminal.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::location;
+use crate::search::{Hit, Results};
+
+const HIGHLIGHT: Style = AnsiColor::Red.on_default().bold();
+const LOCATION: Style = AnsiColor::Cyan.on_default();
+const ID: Style = AnsiColor::Green.on_default();
+const RANK: Style = Style::new().bold();
+/// Indentation of the lines under a hit's header.
+const INDENT: &str = "   ";
+/// Longest context shown in a hit's header, in characters.
+const CONTEXT_CHARS: usize = 60;
+
+/// Writes the hits, one block each, and a line when more matched than shown.
+pub fn write_results(out: &mut impl Write, results: &Results, color: bool) -> io::Result<()> {
+    for (i, hit) in results.hits.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_hit(out, hit, color)?;
+    }
+    if results.total > results.hits.len() && !results.hits.is_empty() {
+        writeln!(
+            out,
+            "\n{} of {} matching passages shown (--limit to see more)",
+            results.hits.len(),
+            results.total
+        )?;
+    }
+    Ok(())
+}
+
+fn paint<'a>(text: &'a str, style: Style, color: bool) -> Cow<'a, str> {
+    if color {
+        Cow::Owned(format!("{style}{text}{style:#}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
+    let p = &hit.passage;
+    let mut place = location(p);
+    if let Some(context) = &p.context {
+        place.push_str(" › ");
+        place.push_str(&shorten(context, CONTEXT_CHARS));
+    }
+    writeln!(
+        out,
+        "{} {} › {}",
+        paint(&format!("{}.", hit.rank), RANK, color),
+        sanitize(&p.title),
+        paint(&sanitize(&place), LOCATION, color)
+    )?;
+    write!(out, "{INDENT}")?;
+    let snippet = &hit.snippet;
+    let mut at = 0;
+    for &(start, end) in &snippet.highlights {
+        write_plain(out, &snippet.text[at..start])?;
+        let word = sanitize(&snippet.text[start..end]);
+        if color {
+            write!(out, "{}", paint(&word, HIGHLIGHT, true))?;
+        } else {
+            write!(out, "[{word}]")?;
+        }
+        at = end;
+    }
+    write_plain(out, &snippet.text[at..])?;
+    writeln!(out)?;
+    write!(out, "{INDENT}{}", paint(&p.id, ID, color))?;
+    if !hit.duplicates.is_empty() {
+        write!(out, " (même texte : {})", hit.duplicates.join(", "))?;
+    }
+    writeln!(out)
+}
+
+/// Writes snippet text, indenting the lines after a line break.
+fn write_plain(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let mut lines = text.split('\n');
+    if let Some(first) = lines.next() {
+        write!(out, "{}", sanitize(first))?;
+    }
+    for line in lines {
+        write!(out, "\n{INDENT}{}", sanitize(line))?;
+    }
+    Ok(())
+}
+
+fn shorten(text: &str, max: usize) -> Cow<'_, str> {
+    if text.chars().count() <= max {
+        return Cow::Borrowed(text);
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    Cow::Owned(format!("{}…", cut.trim_end()))
+}
+
+/// True for characters that must not reach a terminal raw: controls (line
+/// breaks are laid out by the caller), bidirectional overrides and isolates.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Escapes unsafe characters as `\u{…}`.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            safe.push_str(&c.escape_unicode().to_string());
+        } else {
+            safe.push(c);
+        }
+    }
+    Cow::Owned(safe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_controls_and_bidi_overrides() {
+        assert_eq!(sanitize("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(sanitize("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(sanitize("médias sociaux"), "médias sociaux");
+    }
+
+    #[test]
+    fn shortens_at_a_word() {
+        assert_eq!(shorten("un deux trois", 8), "un deux…");
+        assert_eq!(shorten("court", 8), "court");
+    }
+}
