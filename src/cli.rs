@@ -16,7 +16,6 @@ Query syntax:
   médias sociaux           any word may match; passages with all words come first
   \"sourde oreille\"         a phrase; \"médias sociaux\"~2 lets the words be 2 apart
   +narcissiques -twitter   a required word, an excluded word
-  homogén*                 words beginning with homogén (accents optional)
   author:milouse           comments by Milouse (case and accents ignored)
   kind:comment             title, article, bio, comment or pingback
 
@@ -82,8 +81,9 @@ pub enum ColorWhen {
 /// Arguments of `recherche search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query; several words are one query.
-    #[arg(required = true, value_name = "QUERY")]
+    /// The query; several words are one query. May be left out when
+    /// --kind or --author is given.
+    #[arg(required_unless_present_any = ["kind", "author"], value_name = "QUERY")]
     pub query: Vec<String>,
     /// Most hits to show.
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]

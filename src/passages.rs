@@ -192,17 +192,17 @@ enum Marker {
 
 fn marker(text: &str) -> Option<(Marker, &str)> {
     for bullet in ['•', '◦', '▪', '*'] {
-        if let Some(rest) = text.strip_prefix(bullet) {
-            if rest.starts_with(char::is_whitespace) {
-                return Some((Marker::Bullet, rest.trim_start()));
-            }
+        if let Some(rest) = text.strip_prefix(bullet)
+            && rest.starts_with(char::is_whitespace)
+        {
+            return Some((Marker::Bullet, rest.trim_start()));
         }
     }
     for dash in ['–', '—', '-'] {
-        if let Some(rest) = text.strip_prefix(dash) {
-            if rest.starts_with(char::is_whitespace) {
-                return Some((Marker::Dash, text));
-            }
+        if let Some(rest) = text.strip_prefix(dash)
+            && rest.starts_with(char::is_whitespace)
+        {
+            return Some((Marker::Dash, text));
         }
     }
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
@@ -232,12 +232,12 @@ fn ends_with_colon(text: &str) -> bool {
 
 /// Splits a trailing comment counter off the title: `… sociaux? 4`.
 fn split_title(line: &str, has_comments: bool) -> (String, Option<u32>) {
-    if let Some((head, tail)) = line.rsplit_once(char::is_whitespace) {
-        if let Ok(count) = tail.parse::<u32>() {
-            if !head.trim().is_empty() && (has_comments || count == 0) {
-                return (head.trim_end().to_string(), Some(count));
-            }
-        }
+    if let Some((head, tail)) = line.rsplit_once(char::is_whitespace)
+        && let Ok(count) = tail.parse::<u32>()
+        && !head.trim().is_empty()
+        && (has_comments || count == 0)
+    {
+        return (head.trim_end().to_string(), Some(count));
     }
     (line.to_string(), None)
 }

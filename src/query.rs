@@ -14,7 +14,7 @@
 //!
 //! Unbalanced quotes run to the end of the query, parentheses are ignored,
 //! a lone `+` or `-` is ignored, an unknown `field:` is read as words. The
-//! only errors are an empty query, one that is too long, and an unknown kind.
+//! only errors are a query that is too long and an unknown kind.
 
 use crate::analysis::nfc;
 use crate::error::{Error, Result};
@@ -77,7 +77,8 @@ pub struct Query {
     pub excluded_authors: Vec<String>,
 }
 
-/// Parses a query. Only empty, over-long queries and unknown kinds fail.
+/// Parses a query. Only over-long queries and unknown kinds fail; an empty
+/// query parses to an empty [`Query`].
 pub fn parse(raw: &str) -> Result<Query> {
     let chars = raw.chars().count();
     if chars > MAX_QUERY_CHARS {
@@ -119,15 +120,18 @@ pub fn parse(raw: &str) -> Result<Query> {
             query.clauses.push(Clause { occur, term });
         }
     }
-    if query.clauses.is_empty()
-        && query.kinds.is_empty()
-        && query.authors.is_empty()
-        && query.excluded_kinds.is_empty()
-        && query.excluded_authors.is_empty()
-    {
-        return Err(Error::EmptyQuery);
-    }
     Ok(query)
+}
+
+impl Query {
+    /// True if there is nothing to search for and nothing to filter on.
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+            && self.kinds.is_empty()
+            && self.authors.is_empty()
+            && self.excluded_kinds.is_empty()
+            && self.excluded_authors.is_empty()
+    }
 }
 
 /// Reads `author:value` or `kind:value` at the start of `rest`.
@@ -292,8 +296,8 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(matches!(parse("  "), Err(Error::EmptyQuery)));
-        assert!(matches!(parse("\"\" ( ) + -"), Err(Error::EmptyQuery)));
+        assert!(parse("  ").unwrap().is_empty());
+        assert!(parse("\"\" ( ) + -").unwrap().is_empty());
         assert!(matches!(
             parse(&"a".repeat(10_000)),
             Err(Error::QueryTooLong { chars: 10_000, .. })

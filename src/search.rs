@@ -22,7 +22,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, TantivyDocument, Term};
 
 use crate::analysis::{self, AnalyzedWord};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::index::{Fields, StoredPassage};
 use crate::passages::{Kind, compare_ids};
 use crate::query::{self, Occur, Query};
@@ -114,9 +114,7 @@ pub fn search(
     raw: &str,
     options: &SearchOptions,
 ) -> Result<Results> {
-    let mut parsed = query::parse(raw)?;
-    parsed.kinds.extend(options.kinds.iter().copied());
-    parsed.authors.extend(options.authors.iter().cloned());
+    let parsed = parse_query(raw, options)?;
     let compiled = compile(&parsed, fields);
     let positive = compiled.clauses.iter().any(|(o, _)| *o != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
@@ -153,6 +151,18 @@ pub fn search(
         stop_words: compiled.stop_words,
         only_stop_words: false,
     })
+}
+
+/// Parses the query and adds the filters of `options`; fails on a query
+/// with nothing to search for and no filter.
+pub fn parse_query(raw: &str, options: &SearchOptions) -> Result<Query> {
+    let mut parsed = query::parse(raw)?;
+    parsed.kinds.extend(options.kinds.iter().copied());
+    parsed.authors.extend(options.authors.iter().cloned());
+    if parsed.is_empty() {
+        return Err(Error::EmptyQuery);
+    }
+    Ok(parsed)
 }
 
 fn term_query(field: Field, form: &str) -> Box<dyn TantivyQuery> {

@@ -9,6 +9,8 @@
 pub const WHOLE_CHARS: usize = 200;
 /// Target length of a cut snippet, in characters (before snapping to words).
 pub const WINDOW_CHARS: usize = 180;
+/// A window starting this close to the beginning starts at it.
+const LEAD_CHARS: usize = 25;
 /// The mark of cut text.
 pub const ELLIPSIS: &str = "…";
 
@@ -65,6 +67,11 @@ pub fn make(text: &str, marks: &[(usize, usize)]) -> Snippet {
     let mut end = (span_end + (room - (span_start - start))).min(chars);
     if end == chars {
         start = start.saturating_sub(WINDOW_CHARS.saturating_sub(end - start));
+    }
+    // Rather than cut a few words off the beginning, show it.
+    if start <= LEAD_CHARS {
+        end = end.saturating_sub(start).max(span_end);
+        start = 0;
     }
 
     // Snap to word boundaries, never losing a matched word.
@@ -178,6 +185,14 @@ mod tests {
         );
         let snippet = make(&text, &marks_of(&text, "mot"));
         assert_eq!(snippet.highlights.len(), 3);
+    }
+
+    #[test]
+    fn a_window_near_the_beginning_starts_there() {
+        let text = format!("Le début puis la cible {}", "mot ".repeat(80));
+        let snippet = make(&text, &marks_of(&text, "cible"));
+        assert!(snippet.text.starts_with("Le début"));
+        assert!(snippet.text.ends_with(ELLIPSIS));
     }
 
     #[test]

@@ -230,6 +230,68 @@ mod tests {
         assert_eq!(forms_of("me\u{301}dias"), forms_of("médias"));
     }
 
+    /// The whole pipeline on a table of French inputs: folded word,
+    /// position, byte offsets, indexed forms.
+    #[test]
+    fn analyzer_token_table() {
+        use std::fmt::Write as _;
+        let inputs = [
+            "L’été qu'il",
+            "jusqu’à présent",
+            "DEJA déjà",
+            "aujourd’hui",
+            "authenticité authentique",
+            "créée creee",
+            "cœur œuvre",
+            "détestent-ils",
+            "«\u{a0}buzz\u{a0}»",
+            "n°1WebPatron()",
+            "me\u{301}dias",
+            "anticonstitutionnellementanticonstitutionnellement court",
+        ];
+        let mut table = String::new();
+        for input in inputs {
+            writeln!(table, "{input:?}").unwrap();
+            for w in analyze(input) {
+                writeln!(
+                    table,
+                    "  {} @{} {}..{} {:?}",
+                    w.folded, w.position, w.start, w.end, w.forms
+                )
+                .unwrap();
+            }
+        }
+        insta::assert_snapshot!(table, @r#"
+        "L’été qu'il"
+        "jusqu’à présent"
+          present @1 11..19 ["present"]
+        "DEJA déjà"
+          deja @0 0..4 ["dej"]
+          deja @1 5..11 ["deja", "dej"]
+        "aujourd’hui"
+          aujourd'hui @0 0..13 ["aujourd'hui"]
+        "authenticité authentique"
+          authenticite @0 0..13 ["authent", "authenticit"]
+          authentique @1 14..25 ["authent"]
+        "créée creee"
+          creee @0 0..7 ["cre", "cree"]
+          creee @1 8..13 ["cree"]
+        "cœur œuvre"
+          coeur @0 0..5 ["coeur"]
+          oeuvre @1 6..12 ["oeuvr"]
+        "détestent-ils"
+          detestent @0 0..10 ["detestent"]
+        "«\u{a0}buzz\u{a0}»"
+          buzz @0 4..8 ["buzz"]
+        "n°1WebPatron()"
+          1webpatron @1 3..13 ["1webpatron"]
+        "me\u{301}dias"
+          medias @0 0..7 ["medi"]
+        "anticonstitutionnellementanticonstitutionnellement court"
+          court @1 51..56 ["court"]
+        "#);
+    }
+
     #[test]
     fn names_fold_case_and_accents() {
         assert_eq!(name_words("Frédéric Layani"), ["frederic", "layani"]);

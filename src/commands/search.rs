@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::ExitStatus;
 use crate::commands::Output;
 use crate::commands::index::describe;
+use crate::corpus;
 use crate::error::Error;
 use crate::index::update::{self, Mode};
 use crate::index::{DirState, IndexDir, OpenIndex};
@@ -37,7 +38,7 @@ pub fn run(
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
     // Check the query before any indexing work.
-    crate::query::parse(&command.query)?;
+    search::parse_query(&command.query, &command.options)?;
     let dir = IndexDir::new(&command.index);
     let open = if command.refresh {
         fresh_index(command, &dir, err)?
@@ -94,6 +95,10 @@ fn fresh_index(
         DirState::Foreign => return Err(Error::ForeignIndex(command.index.clone()).into()),
     };
     if let Some(reason) = rebuild_reason {
+        // Say nothing of building if there is nothing to build from.
+        if corpus::discover(&command.corpus)?.is_empty() {
+            return Err(Error::CorpusEmpty(command.corpus.clone()).into());
+        }
         writeln!(err, "recherche: {reason}…")?;
         // Another process may be building it: wait for it, then look again.
         let lock = dir.lock(true)?;

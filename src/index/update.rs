@@ -138,7 +138,7 @@ fn writer(index: &Index) -> Result<IndexWriter> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
-    let writer = index.writer_with_num_threads(threads, threads * 64 << 20)?;
+    let writer = index.writer_with_num_threads(threads, (threads * 64) << 20)?;
     let mut policy = LogMergePolicy::default();
     // Merge segments once a tenth of their documents are deleted, so that
     // BM25 statistics stay close to a full rebuild's.
@@ -253,12 +253,15 @@ enum Plan {
     /// Read and hashed: same content, new time.
     Touched(FileEntry),
     /// New or changed content: its passages, and the old ones' hashes.
-    Changed {
-        entry: FileEntry,
-        file: PostFile,
-        post: Post,
-        old: HashMap<String, StoredHashes>,
-    },
+    Changed(Box<Change>),
+}
+
+/// A new or changed post file, parsed.
+struct Change {
+    entry: FileEntry,
+    file: PostFile,
+    post: Post,
+    old: HashMap<String, StoredHashes>,
 }
 
 fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Summary> {
@@ -295,12 +298,12 @@ fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Su
             Some(_) => stored_passages(&searcher, &fields, &file.relative)?,
             None => HashMap::new(),
         };
-        plans.push(Plan::Changed {
+        plans.push(Plan::Changed(Box::new(Change {
             entry: entry(file, content_hash, &post),
             file: file.clone(),
             post,
             old,
-        });
+        })));
     }
     let listed: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
     let gone: Vec<&FileEntry> = open
@@ -310,8 +313,7 @@ fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Su
         .filter(|e| !listed.contains(e.relative.as_str()))
         .collect();
 
-    let content_unchanged =
-        plans.iter().all(|p| !matches!(p, Plan::Changed { .. })) && gone.is_empty();
+    let content_unchanged = plans.iter().all(|p| !matches!(p, Plan::Changed(_))) && gone.is_empty();
     let metadata_changed = plans.iter().any(|p| matches!(p, Plan::Touched(_)));
     if content_unchanged && !metadata_changed {
         let counts = payload_counts(&open.index);
@@ -333,12 +335,13 @@ fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Su
     for plan in plans {
         match plan {
             Plan::Unchanged(entry) | Plan::Touched(entry) => manifest.files.push(entry),
-            Plan::Changed {
-                entry,
-                file,
-                post,
-                mut old,
-            } => {
+            Plan::Changed(change) => {
+                let Change {
+                    entry,
+                    file,
+                    post,
+                    mut old,
+                } = *change;
                 for passage in &post.passages {
                     let new_hash = passage_hash(&file, &post, passage);
                     match old.remove(&passage.id) {

@@ -1,0 +1,8 @@
+//! Command-line tests: the binary run in a temporary folder, as a user
+//! would run it. One module per topic.
+
+mod errors;
+mod harness;
+mod json_contract;
+mod search;
+mod snapshots;

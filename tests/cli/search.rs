@@ -1,0 +1,220 @@
+//! What a new user tries first, as the first-version issue lists it.
+
+use crate::harness::{TestEnv, ids, short};
+
+#[test]
+fn first_search_builds_the_index_and_says_so() {
+    let env = TestEnv::seed();
+    let run = env.run(&["search", "médias sociaux", "--color", "never"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("building the index in index from corpus"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.starts_with("1. Pourquoi les cadres dirigeants"));
+    assert!(run.stdout.contains("[médias] [sociaux]"));
+    assert!(env.index().join("recherche.json").exists());
+    // The second search finds the index built and fresh: nothing on stderr.
+    let again = env.run(&["search", "médias sociaux", "--color", "never"]);
+    again.expect_code(0);
+    assert_eq!(again.stderr, "");
+    assert_eq!(again.stdout, run.stdout);
+}
+
+#[test]
+fn accent_free_query_finds_accented_words() {
+    let env = TestEnv::seed_indexed();
+    let results = env.search_json(&["medias"]);
+    let first = &results["hits"][0];
+    let snippet = first["snippet"].as_str().unwrap();
+    let [start, end] = [0, 1].map(|i| first["highlights"][0][i].as_u64().unwrap() as usize);
+    assert_eq!(&snippet[start..end], "médias");
+    assert!(results["total"].as_u64().unwrap() > 20);
+}
+
+#[test]
+fn narcissiques_finds_the_first_bullet() {
+    let env = TestEnv::seed_indexed();
+    assert_eq!(short(&env.hit_ids(&["narcissiques"])), ["article/3"]);
+}
+
+#[test]
+fn a_phrase_matches_words_in_sequence_only() {
+    let env = TestEnv::seed_indexed();
+    let results = env.search_json(&["\"sourde oreille\""]);
+    assert_eq!(results["total"], 1);
+    assert_eq!(short(&ids(&results)), ["comment/2/5"]);
+    // The same words in the wrong order are not the phrase.
+    assert_eq!(env.search_json(&["\"oreille sourde\""])["total"], 0);
+}
+
+#[test]
+fn author_filter_ignores_case_and_accents() {
+    let env = TestEnv::seed_indexed();
+    assert_eq!(
+        short(&env.hit_ids(&["--author", "milouse"])),
+        ["comment/1/1"]
+    );
+    assert_eq!(
+        short(&env.hit_ids(&["--author", "MILOUSÉ"])),
+        ["comment/1/1"]
+    );
+    assert_eq!(
+        short(&env.hit_ids(&["author:Milouse écrire"])),
+        ["comment/1/1"]
+    );
+    assert!(env.hit_ids(&["--author", "milouse", "linkedin"]).is_empty());
+}
+
+#[test]
+fn a_comment_posted_twice_is_one_hit_listing_the_other() {
+    let env = TestEnv::seed_indexed();
+    let results = env.search_json(&["LinkedIn"]);
+    assert_eq!(results["total"], 1);
+    let hit = &results["hits"][0];
+    assert_eq!(hit["id"], "cadres-dirigeants-medias-sociaux/comment/2/1");
+    assert_eq!(
+        hit["duplicates"],
+        serde_json::json!(["cadres-dirigeants-medias-sociaux/comment/3/1"])
+    );
+}
+
+#[test]
+fn french_analysis_meets_the_issue_examples() {
+    let env = TestEnv::seed_indexed();
+    // authenticité finds "authentique" (argument 2) as well as "authenticité".
+    let found = env.hit_ids(&["authenticité"]);
+    assert_eq!(short(&found), ["article/6", "article/14"]);
+    // insecurite finds "insécurité".
+    assert_eq!(short(&env.hit_ids(&["insecurite"])), ["article/8"]);
+    // dirigeant finds "dirigeants".
+    assert!(env.hit_ids(&["dirigeant"]).len() >= 5);
+    // l'information finds "L’information".
+    assert_eq!(short(&env.hit_ids(&["l'information"]))[0], "article/13");
+}
+
+#[test]
+fn required_and_excluded_words() {
+    let env = TestEnv::seed_indexed();
+    let with = env.hit_ids(&["+cadres dirigeants"]);
+    let without = env.hit_ids(&["+cadres -dirigeants"]);
+    assert!(!with.is_empty() && !without.is_empty());
+    // A query may also start with an exclusion after `--`.
+    assert_eq!(env.hit_ids(&["--", "-dirigeants", "+cadres"]), without);
+    let texts = env.search_json(&["+cadres -dirigeants"]);
+    for hit in texts["hits"].as_array().unwrap() {
+        let text = hit["text"].as_str().unwrap().to_lowercase();
+        assert!(
+            text.contains("cadre") && !text.contains("dirigeant"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn passages_with_every_word_rank_first() {
+    let env = TestEnv::seed_indexed();
+    let results = env.search_json(&["sourde", "twitter"]);
+    // Neither passage has both words: both show, each matching one.
+    assert_eq!(results["total"], 2);
+    let results = env.search_json(&["cadres", "supérieurs", "faits"]);
+    assert_eq!(short(&ids(&results))[0], "article/9");
+}
+
+#[test]
+fn kind_filter_and_limit() {
+    let env = TestEnv::seed_indexed();
+    let results = env.search_json(&["--kind", "comment", "--limit", "1", "cadres"]);
+    assert_eq!(results["hits"].as_array().unwrap().len(), 1);
+    assert_eq!(results["total"], 2);
+    for hit in results["hits"].as_array().unwrap() {
+        assert_eq!(hit["kind"], "comment");
+    }
+    assert_eq!(short(&env.hit_ids(&["kind:pingback"])), ["pingback/1"]);
+    assert_eq!(short(&env.hit_ids(&["--kind", "bio"])), ["bio/1"]);
+}
+
+#[test]
+fn no_hit_exits_1_with_nothing_on_stdout() {
+    let env = TestEnv::seed_indexed();
+    let run = env.run(&["search", "--no-refresh", "ornithorynque"]);
+    run.expect_code(1);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn stop_words_only_exits_1_and_says_so() {
+    let env = TestEnv::seed_indexed();
+    let run = env.run(&["search", "--no-refresh", "les", "de", "la"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("only stop words (les, de, la)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn colour_marks_words_in_bold_red_only_when_asked() {
+    let env = TestEnv::seed_indexed();
+    let run = env.run(&[
+        "search",
+        "--no-refresh",
+        "--color",
+        "always",
+        "narcissiques",
+    ]);
+    assert!(
+        run.stdout
+            .contains("\u{1b}[1m\u{1b}[31mnarcissiques\u{1b}[0m"),
+        "{}",
+        run.stdout
+    );
+    // auto: stdout is a pipe here, so no colour.
+    let run = env.run(&["search", "--no-refresh", "narcissiques"]);
+    assert!(!run.stdout.contains('\u{1b}') && run.stdout.contains("[narcissiques]"));
+    // JSON never carries colour.
+    let run = env.run(&[
+        "search",
+        "--no-refresh",
+        "--json",
+        "--color",
+        "always",
+        "narcissiques",
+    ]);
+    assert!(!run.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn long_passages_are_cut_around_the_matches() {
+    let env = TestEnv::seed_indexed();
+    let results = env.search_json(&["nucléaire"]);
+    let hit = &results["hits"][0];
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert!(hit["text"].as_str().unwrap().chars().count() > 200);
+    assert!(
+        snippet.starts_with('…') && snippet.ends_with('…'),
+        "{snippet}"
+    );
+    let inner = snippet.trim_matches('…');
+    assert!(hit["text"].as_str().unwrap().contains(inner));
+    assert!(inner.chars().count() <= 200);
+}
+
+#[test]
+fn broken_pipe_ends_quietly() {
+    let env = TestEnv::seed_indexed();
+    let mut child = env
+        .command(&["search", "--no-refresh", "--limit", "100", "médias"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader leaves before reading anything.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
