@@ -218,3 +218,31 @@ fn broken_pipe_ends_quietly() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+#[test]
+fn several_posts_in_nested_folders() {
+    let env = TestEnv::seed();
+    env.write_post(
+        "2024/Été à Rennes.txt",
+        "Un été à Rennes 1\n\nLes médias locaux parlent de la Bretagne.\n\n  • Anne\n\n    Rennes est belle en été.\n",
+    );
+    env.run(&["index", "--quiet"]).expect_code(0);
+    let results = env.search_json(&["Rennes"]);
+    let found = ids(&results);
+    assert_eq!(
+        found,
+        [
+            "2024/ete-a-rennes/title",
+            "2024/ete-a-rennes/comment/1/1",
+            "cadres-dirigeants-medias-sociaux/bio/1",
+        ]
+    );
+    assert_eq!(results["hits"][0]["title"], "Un été à Rennes");
+    assert_eq!(results["hits"][1]["file"], "2024/Été à Rennes.txt");
+    assert_eq!(results["hits"][1]["author"], "Anne");
+    // Passages with both words first, whichever post they are in.
+    assert_eq!(
+        ids(&env.search_json(&["médias Rennes"]))[0],
+        "cadres-dirigeants-medias-sociaux/bio/1"
+    );
+}
