@@ -44,6 +44,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Build or update the index from the corpus.
     Index(IndexArgs),
+    /// Keep the index up to date while the posts are edited (Ctrl-C stops).
+    Watch(WatchArgs),
 }
 
 /// Where the posts and the index are.
@@ -120,6 +122,17 @@ pub struct IndexArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Where the posts and the index are.
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// Arguments of `recherche watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Quiet time after the last change before updating, in milliseconds.
+    #[arg(long, default_value_t = 300, value_name = "MS")]
+    pub debounce: u64,
     /// Where the posts and the index are.
     #[command(flatten)]
     pub locations: Locations,

@@ -90,6 +90,10 @@ pub enum Error {
         suggestions: Vec<String>,
     },
 
+    /// Ctrl-C stopped an update before it committed.
+    #[error("interrupted; the index was left as it was")]
+    Interrupted,
+
     /// An error inside the search engine.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

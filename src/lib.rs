@@ -21,6 +21,8 @@ pub mod render;
 pub mod search;
 pub mod snippet;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 pub use error::{Error, Result};
 
 /// How a run ended, as grep reports it.
@@ -32,6 +34,8 @@ pub enum ExitStatus {
     NoMatch,
     /// An error was reported: exit 2.
     Error,
+    /// Ctrl-C stopped the run: exit 130, as a shell reports SIGINT.
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -41,6 +45,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::NoMatch => 1,
             ExitStatus::Error => 2,
+            ExitStatus::Interrupted => 130,
         }
     }
 }
@@ -48,6 +53,7 @@ impl ExitStatus {
 /// Runs the command line: turns clap's types into plain options and calls
 /// the subcommand, writing results to stdout and notes to stderr.
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
+    let interrupt = interrupt_flag();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr().lock();
@@ -76,7 +82,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
                 },
                 refresh: !args.no_refresh,
             };
-            commands::search::run(&command, &mut out, &mut err)?
+            commands::search::run(&command, interrupt, &mut out, &mut err)?
         }
         cli::Command::Index(args) => {
             let command = commands::index::IndexCommand {
@@ -90,9 +96,34 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
                 json: args.json,
                 quiet: args.quiet,
             };
-            commands::index::run(&command, &mut out, &mut err)?
+            commands::index::run(&command, interrupt, &mut out, &mut err)?
+        }
+        cli::Command::Watch(args) => {
+            let command = commands::watch::WatchCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                debounce: std::time::Duration::from_millis(args.debounce),
+            };
+            commands::watch::run(&command, interrupt, &mut out, &mut err)?
         }
     };
     std::io::Write::flush(&mut out)?;
     Ok(status)
+}
+
+/// The flag Ctrl-C raises. Updates check it between two files and stop
+/// before committing; a second Ctrl-C ends the process at once.
+fn interrupt_flag() -> &'static AtomicBool {
+    static INTERRUPT: AtomicBool = AtomicBool::new(false);
+    static HANDLER: std::sync::Once = std::sync::Once::new();
+    HANDLER.call_once(|| {
+        // Without a handler, Ctrl-C ends the process: still safe, as every
+        // write is atomic, only less polite.
+        let _ = ctrlc::set_handler(|| {
+            if INTERRUPT.swap(true, Ordering::SeqCst) {
+                std::process::exit(i32::from(ExitStatus::Interrupted.code()));
+            }
+        });
+    });
+    &INTERRUPT
 }

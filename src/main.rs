@@ -20,7 +20,15 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("recherche: {err:#}");
-            ExitCode::from(recherche::ExitStatus::Error.code())
+            let interrupted = err
+                .chain()
+                .any(|cause| matches!(cause.downcast_ref(), Some(recherche::Error::Interrupted)));
+            let status = if interrupted {
+                recherche::ExitStatus::Interrupted
+            } else {
+                recherche::ExitStatus::Error
+            };
+            ExitCode::from(status.code())
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use crate::ExitStatus;
 use crate::index::IndexDir;
@@ -28,12 +29,13 @@ pub struct IndexCommand {
 /// the index.
 pub fn run(
     command: &IndexCommand,
+    interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
     let dir = IndexDir::new(&command.index);
     let lock = dir.lock(false)?;
-    let summary = update::update(&command.corpus, &dir, command.mode, &lock)?;
+    let summary = update::update(&command.corpus, &dir, command.mode, &lock, interrupt)?;
     if command.json {
         json::write_value(out, &summary)?;
     } else if !command.quiet {

@@ -4,6 +4,7 @@
 
 pub mod index;
 pub mod search;
+pub mod watch;
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

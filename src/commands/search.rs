@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use crate::ExitStatus;
 use crate::commands::Output;
@@ -34,6 +35,7 @@ pub struct SearchCommand {
 /// Runs `recherche search`: exit 0 with hits, 1 without.
 pub fn run(
     command: &SearchCommand,
+    interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
@@ -41,7 +43,7 @@ pub fn run(
     search::parse_query(&command.query, &command.options)?;
     let dir = IndexDir::new(&command.index);
     let open = if command.refresh {
-        fresh_index(command, &dir, err)?
+        fresh_index(command, &dir, interrupt, err)?
     } else {
         dir.open()?
             .ok_or_else(|| Error::IndexMissing(command.index.clone()))?
@@ -73,6 +75,7 @@ pub fn run(
 fn fresh_index(
     command: &SearchCommand,
     dir: &IndexDir,
+    interrupt: &AtomicBool,
     err: &mut impl Write,
 ) -> anyhow::Result<OpenIndex> {
     let rebuild_reason = match dir.state()? {
@@ -103,7 +106,7 @@ fn fresh_index(
         // Another process may be building it: wait for it, then look again.
         let lock = dir.lock(true)?;
         if !matches!(dir.state()?, DirState::Current(_)) {
-            let summary = update::update(&command.corpus, dir, Mode::Full, &lock)?;
+            let summary = update::update(&command.corpus, dir, Mode::Full, &lock, interrupt)?;
             writeln!(err, "recherche: {}", describe(&summary))?;
         }
     }
@@ -132,7 +135,7 @@ fn fresh_index(
         }
     };
     drop(open);
-    let summary = update::update(&command.corpus, dir, Mode::Incremental, &lock)?;
+    let summary = update::update(&command.corpus, dir, Mode::Incremental, &lock, interrupt)?;
     if summary.committed {
         writeln!(
             err,

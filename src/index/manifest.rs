@@ -1,7 +1,7 @@
 //! The manifest: what the committed index was built from.
 //!
 //! One line per post file: size, modification time, content hash (xxh3),
-//! passage count, slug and relative path. The per-passage half of the
+//! passage count, racy flag, slug and relative path. The per-passage half of the
 //! manifest (id and content hash of every passage) lives in the index itself,
 //! as fast fields next to the passages, so it can never disagree with them.
 //!
@@ -35,6 +35,9 @@ pub struct FileEntry {
     pub hash: u64,
     /// Number of passages it gave.
     pub passages: u64,
+    /// Modified right before it was indexed: size and time may not reveal
+    /// a later edit, so its content is hashed at every check.
+    pub racy: bool,
 }
 
 /// The file table of a committed index, sorted by relative path.
@@ -61,11 +64,12 @@ impl Manifest {
         for f in &self.files {
             let _ = writeln!(
                 out,
-                "{}\t{}\t{:016x}\t{}\t{}\t{}",
+                "{}\t{}\t{:016x}\t{}\t{}\t{}\t{}",
                 f.size,
                 f.modified_ns,
                 f.hash,
                 f.passages,
+                u8::from(f.racy),
                 escape(&f.slug),
                 escape(&f.relative)
             );
@@ -88,6 +92,7 @@ impl Manifest {
             let modified_ns = next()?.parse().map_err(|_| bad())?;
             let hash = u64::from_str_radix(next()?, 16).map_err(|_| bad())?;
             let passages = next()?.parse().map_err(|_| bad())?;
+            let racy = next()? == "1";
             let slug = unescape(next()?);
             let relative = unescape(next()?);
             files.push(FileEntry {
@@ -97,6 +102,7 @@ impl Manifest {
                 modified_ns,
                 hash,
                 passages,
+                racy,
             });
         }
         if !files.is_sorted_by(|a, b| a.relative < b.relative) {
@@ -165,6 +171,7 @@ mod tests {
                     modified_ns: 1_700_000_000_123_456_789,
                     hash: 0xdead_beef,
                     passages: 3,
+                    racy: true,
                 },
                 FileEntry {
                     relative: "été/c.txt".into(),
@@ -173,6 +180,7 @@ mod tests {
                     modified_ns: 0,
                     hash: u64::MAX,
                     passages: 0,
+                    racy: false,
                 },
             ],
         };

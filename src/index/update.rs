@@ -10,7 +10,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
@@ -77,15 +78,67 @@ struct Counts {
     duplicates: u64,
 }
 
+/// A file modified less than this before an update started may be modified
+/// again without its modification time changing (coarse file-system
+/// clocks): it is hashed again at every check until a later commit.
+const RACY_NS: u128 = 2_000_000_000;
+
+/// One update run: the corpus, what it holds, and how to stop.
+struct Run<'a> {
+    corpus: &'a Path,
+    files: Vec<PostFile>,
+    interrupt: &'a AtomicBool,
+    /// Wall clock at the start, for the racy-file rule.
+    started_ns: u128,
+}
+
+impl Run<'_> {
+    /// Fails with [`Error::Interrupted`] once Ctrl-C was pressed.
+    fn check_interrupt(&self) -> Result<()> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Marks the entries modified too close to the start as racy.
+    fn mark_racy(&self, manifest: &mut Manifest) {
+        for entry in &mut manifest.files {
+            entry.racy = entry.modified_ns + RACY_NS > self.started_ns;
+        }
+    }
+}
+
+fn now_ns() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
 /// Brings the index in `dir` up to date with `corpus`. The caller holds the
 /// lock. A usable index is never modified in place unless the new state is
-/// committed in full.
-pub fn update(corpus: &Path, dir: &IndexDir, mode: Mode, lock: &IndexLock) -> Result<Summary> {
+/// committed in full; when `interrupt` becomes true, the update stops
+/// between two files and leaves the index as it was.
+pub fn update(
+    corpus: &Path,
+    dir: &IndexDir,
+    mode: Mode,
+    lock: &IndexLock,
+    interrupt: &AtomicBool,
+) -> Result<Summary> {
     let started = Instant::now();
+    let started_ns = now_ns();
     let files = corpus::discover(corpus)?;
     if files.is_empty() {
         return Err(Error::CorpusEmpty(corpus.to_path_buf()));
     }
+    let run = Run {
+        corpus,
+        files,
+        interrupt,
+        started_ns,
+    };
     let mut summary = match (mode, dir.state()?) {
         (_, DirState::Foreign) => return Err(Error::ForeignIndex(dir.root().to_path_buf())),
         (Mode::Incremental, DirState::Corrupt(reason)) => {
@@ -95,10 +148,15 @@ pub fn update(corpus: &Path, dir: &IndexDir, mode: Mode, lock: &IndexLock) -> Re
             });
         }
         (Mode::Incremental, DirState::Current(_)) => match dir.open()? {
-            Some(open) => incremental(corpus, &files, &open)?,
-            None => full(corpus, &files, dir, lock)?,
+            Some(open) => {
+                let summary = incremental(&run, &open)?;
+                // A full build killed part-way may have left a generation.
+                dir.remove_other_generations(lock, &open.pointer.generation);
+                summary
+            }
+            None => full(&run, dir, lock)?,
         },
-        _ => full(corpus, &files, dir, lock)?,
+        _ => full(&run, dir, lock)?,
     };
     summary.elapsed_ms = duration_ms(started.elapsed());
     Ok(summary)
@@ -108,15 +166,21 @@ fn duration_ms(d: Duration) -> u64 {
     d.as_millis().try_into().unwrap_or(u64::MAX)
 }
 
-/// Whether the corpus differs from what the index was built from, judged by
-/// file list, sizes and modification times only (no file is read).
+/// The post files that differ from what the index was built from, judged by
+/// file list, sizes and modification times; only files modified right
+/// before the last update (racy) are read and hashed.
 pub fn is_stale(corpus: &Path, manifest: &Manifest) -> Result<Vec<String>> {
     let files = corpus::discover(corpus)?;
     let mut changed = Vec::new();
     let listed: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
     for file in &files {
         match manifest.get(&file.relative) {
-            Some(entry) if same_stat(entry, file) => {}
+            Some(entry) if same_stat(entry, file) && !entry.racy => {}
+            Some(entry) if same_stat(entry, file) => {
+                if hash(&read_bytes(corpus, file)?) != entry.hash {
+                    changed.push(file.relative.clone());
+                }
+            }
             _ => changed.push(file.relative.clone()),
         }
     }
@@ -147,9 +211,9 @@ fn writer(index: &Index) -> Result<IndexWriter> {
     Ok(writer)
 }
 
-fn full(corpus: &Path, files: &[PostFile], dir: &IndexDir, lock: &IndexLock) -> Result<Summary> {
+fn full(run: &Run, dir: &IndexDir, lock: &IndexLock) -> Result<Summary> {
     let (name, path) = dir.new_generation(lock)?;
-    let built = build_generation(corpus, files, &path);
+    let built = build_generation(run, &path);
     let summary = match built {
         Ok(summary) => summary,
         Err(e) => {
@@ -162,7 +226,8 @@ fn full(corpus: &Path, files: &[PostFile], dir: &IndexDir, lock: &IndexLock) -> 
     Ok(summary)
 }
 
-fn build_generation(corpus: &Path, files: &[PostFile], path: &Path) -> Result<Summary> {
+fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
+    let (corpus, files) = (run.corpus, &run.files);
     let index = Index::create_in_dir(path, schema())?;
     analysis::register(index.tokenizers());
     let fields = Fields::of(&index.schema()).expect("the schema has every field");
@@ -175,6 +240,7 @@ fn build_generation(corpus: &Path, files: &[PostFile], path: &Path) -> Result<Su
         ..Summary::default()
     };
     for file in files {
+        run.check_interrupt()?;
         let bytes = read_bytes(corpus, file)?;
         let entry_hash = hash(&bytes);
         let text = corpus::decode(&corpus::path_of(corpus, file), bytes)?;
@@ -187,9 +253,11 @@ fn build_generation(corpus: &Path, files: &[PostFile], path: &Path) -> Result<Su
         summary.added += post.passages.len() as u64;
         manifest.files.push(entry(file, entry_hash, &post));
     }
+    run.check_interrupt()?;
     let counts = texts.counts();
     summary.passages = counts.passages;
     summary.duplicates = counts.duplicates;
+    run.mark_racy(&mut manifest);
     commit(&mut writer, path, &manifest, counts)?;
     summary.committed = true;
     writer.wait_merging_threads()?;
@@ -209,6 +277,7 @@ fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
         modified_ns: file.modified_ns,
         hash,
         passages: post.passages.len() as u64,
+        racy: false,
     }
 }
 
@@ -264,7 +333,8 @@ struct Change {
     old: HashMap<String, StoredHashes>,
 }
 
-fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Summary> {
+fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
+    let (corpus, files) = (run.corpus, &run.files);
     let reader = open.reader()?;
     let searcher = reader.searcher();
     let fields = open.fields;
@@ -274,8 +344,9 @@ fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Su
     };
     let mut plans = Vec::with_capacity(files.len());
     for file in files {
+        run.check_interrupt()?;
         let previous = open.manifest.get(&file.relative);
-        if let Some(entry) = previous.filter(|e| same_stat(e, file)) {
+        if let Some(entry) = previous.filter(|e| same_stat(e, file) && !e.racy) {
             summary.unchanged += entry.passages;
             plans.push(Plan::Unchanged(entry.clone()));
             continue;
@@ -283,6 +354,11 @@ fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Su
         let bytes = read_bytes(corpus, file)?;
         summary.files_read += 1;
         let content_hash = hash(&bytes);
+        if let Some(entry) = previous.filter(|e| same_stat(e, file) && e.hash == content_hash) {
+            summary.unchanged += entry.passages;
+            plans.push(Plan::Unchanged(entry.clone()));
+            continue;
+        }
         if let Some(entry) = previous.filter(|e| e.hash == content_hash && e.slug == file.slug) {
             summary.unchanged += entry.passages;
             plans.push(Plan::Touched(FileEntry {
@@ -369,7 +445,9 @@ fn incremental(corpus: &Path, files: &[PostFile], open: &OpenIndex) -> Result<Su
         }
     }
     drop(searcher);
+    run.check_interrupt()?;
     let counts = texts.counts();
+    run.mark_racy(&mut manifest);
     commit(&mut writer, &open.generation, &manifest, counts)?;
     summary.committed = true;
     summary.passages = counts.passages;

@@ -4,5 +4,6 @@
 mod errors;
 mod harness;
 mod json_contract;
+mod rebuild;
 mod search;
 mod snapshots;

@@ -1,0 +1,134 @@
+//! `recherche watch`: keeps the index fresh while posts are edited.
+//!
+//! Watches the corpus folder, waits for a burst of events to settle, then
+//! updates the index incrementally and prints one line. An update that
+//! fails (a file saved half-way, not yet valid UTF-8) is reported and the
+//! watch goes on. Ctrl-C stops it between two updates.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::ExitStatus;
+use crate::commands::index::describe;
+use crate::error::Error;
+use crate::index::IndexDir;
+use crate::index::update::{self, Mode};
+
+/// Everything `recherche watch` needs.
+#[derive(Debug, Clone)]
+pub struct WatchCommand {
+    /// Folder of the posts.
+    pub corpus: PathBuf,
+    /// Folder of the index.
+    pub index: PathBuf,
+    /// Quiet time after the last event before updating.
+    pub debounce: Duration,
+}
+
+/// How often the loop looks at the Ctrl-C flag when nothing happens.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Runs `recherche watch` until Ctrl-C.
+pub fn run(
+    command: &WatchCommand,
+    interrupt: &AtomicBool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> anyhow::Result<ExitStatus> {
+    let dir = IndexDir::new(&command.index);
+    // Fail early, with the usual message, if there is nothing to watch.
+    crate::corpus::discover(&command.corpus)?;
+    let (sender, events) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = sender.send(event);
+    })?;
+    watcher.watch(&command.corpus, RecursiveMode::Recursive)?;
+    // Events name absolute paths: compare with the absolute corpus path.
+    let corpus = std::fs::canonicalize(&command.corpus)
+        .map_err(|e| Error::io("cannot read corpus folder", &command.corpus, e))?;
+    refresh(command, &dir, interrupt, out, err)?;
+    writeln!(
+        err,
+        "recherche: watching {} (Ctrl-C to stop)",
+        command.corpus.display()
+    )?;
+    let mut last_event: Option<Instant> = None;
+    while !interrupt.load(Ordering::Relaxed) {
+        match events.recv_timeout(TICK) {
+            Ok(Ok(event)) => {
+                if event.paths.iter().any(|p| is_post_path(&corpus, p)) {
+                    last_event = Some(Instant::now());
+                }
+            }
+            Ok(Err(e)) => writeln!(err, "recherche: watch error: {e}")?,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if last_event.is_some_and(|t| t.elapsed() >= command.debounce) {
+            last_event = None;
+            refresh(command, &dir, interrupt, out, err)?;
+        }
+    }
+    writeln!(err, "recherche: stopped watching")?;
+    Ok(ExitStatus::Success)
+}
+
+/// True for paths that may change a post: nothing hidden under the corpus.
+fn is_post_path(corpus: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(corpus) else {
+        return true;
+    };
+    !relative.components().any(|c| match c {
+        Component::Normal(name) => name.to_string_lossy().starts_with('.'),
+        _ => false,
+    })
+}
+
+/// One incremental update; prints a line when something was committed and
+/// reports failures without stopping the watch.
+fn refresh(
+    command: &WatchCommand,
+    dir: &IndexDir,
+    interrupt: &AtomicBool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> anyhow::Result<()> {
+    let result = dir
+        .lock(true)
+        .and_then(|lock| update::update(&command.corpus, dir, Mode::Incremental, &lock, interrupt));
+    match result {
+        Ok(summary) if summary.committed => {
+            writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
+            out.flush()?;
+        }
+        Ok(_) => {}
+        Err(Error::Interrupted) => {}
+        Err(e) => writeln!(err, "recherche: {e}")?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_files_under_the_corpus_are_ignored() {
+        let corpus = Path::new("/tmp/.tmpAbc/corpus");
+        assert!(is_post_path(corpus, Path::new("/tmp/.tmpAbc/corpus/a.txt")));
+        assert!(!is_post_path(
+            corpus,
+            Path::new("/tmp/.tmpAbc/corpus/.a.txt.swp")
+        ));
+        assert!(!is_post_path(
+            corpus,
+            Path::new("/tmp/.tmpAbc/corpus/.git/index")
+        ));
+        assert!(is_post_path(corpus, Path::new("/elsewhere/b.txt")));
+    }
+}
