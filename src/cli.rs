@@ -16,6 +16,8 @@ Query syntax:
   médias sociaux           any word may match; passages with all words come first
   \"sourde oreille\"         a phrase; \"médias sociaux\"~2 lets the words be 2 apart
   +narcissiques -twitter   a required word, an excluded word
+  homogén*                 words beginning with homogén (accents optional)
+  narcisique               typos are forgiven (--exact turns that off)
   author:milouse           comments by Milouse (case and accents ignored)
   kind:comment             title, article, bio, comment or pingback
 
@@ -99,6 +101,12 @@ pub struct SearchArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Match the words as typed: no typo tolerance, no completion of the last word.
+    #[arg(long)]
+    pub exact: bool,
+    /// Show why each hit scored what it scored.
+    #[arg(long)]
+    pub explain: bool,
     /// Colour the matched words.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,

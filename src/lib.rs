@@ -74,6 +74,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
                     limit: args.limit,
                     kinds: args.kind.into_iter().map(Into::into).collect(),
                     authors: args.author,
+                    exact: args.exact,
+                    explain: args.explain,
                 },
                 output: if args.json {
                     commands::Output::Json

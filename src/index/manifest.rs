@@ -18,7 +18,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// First line of every manifest file.
-const HEADER: &str = "# recherche manifest 1";
+const HEADER: &str = "# recherche manifest 2";
 
 /// What the index knows of one post file.
 #[derive(Debug, Clone, PartialEq, Eq)]

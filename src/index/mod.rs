@@ -33,9 +33,10 @@ use crate::error::{Error, Result};
 use crate::passages::Kind;
 pub use manifest::Manifest;
 
-/// Version of the schema below; with [`ANALYZER_VERSION`] it decides whether
-/// an existing index can be updated or must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the schema below and of the manifest format; with
+/// [`ANALYZER_VERSION`] it decides whether an existing index can be updated
+/// or must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The name of the generation pointer in the index folder.
 const POINTER: &str = "recherche.json";

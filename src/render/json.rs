@@ -13,13 +13,14 @@
 //! `highlights` are byte ranges into `snippet`, one per matched word.
 //! `author` and `context` are null where absent. `total` counts matching
 //! passages, identical ones once. Scores are rounded to four decimals.
+//! With `--explain`, each hit also has an `explanation` object.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::passages::Kind;
-use crate::search::{Hit, Results};
+use crate::search::{Explanation, Hit, Results};
 
 /// The whole answer.
 #[derive(Serialize)]
@@ -46,6 +47,8 @@ struct JsonHit<'a> {
     snippet: &'a str,
     highlights: &'a [(usize, usize)],
     duplicates: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<&'a Explanation>,
 }
 
 /// Rounds a score to four decimals, so output does not depend on float noise.
@@ -70,6 +73,7 @@ fn hit(hit: &Hit) -> JsonHit<'_> {
         snippet: &hit.snippet.text,
         highlights: &hit.snippet.highlights,
         duplicates: &hit.duplicates,
+        explanation: hit.explanation.as_ref(),
     }
 }
 

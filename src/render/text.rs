@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::location;
-use crate::search::{Hit, Results};
+use crate::search::{Explanation, Hit, Results};
 
 const HIGHLIGHT: Style = AnsiColor::Red.on_default().bold();
 const LOCATION: Style = AnsiColor::Cyan.on_default();
@@ -88,7 +88,51 @@ fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     if !hit.duplicates.is_empty() {
         write!(out, " (même texte : {})", hit.duplicates.join(", "))?;
     }
-    writeln!(out)
+    writeln!(out)?;
+    if let Some(explanation) = &hit.explanation {
+        write_explanation(out, hit.score, explanation)?;
+    }
+    Ok(())
+}
+
+/// The `--explain` lines under a hit.
+fn write_explanation(out: &mut impl Write, score: f32, why: &Explanation) -> io::Result<()> {
+    writeln!(
+        out,
+        "{INDENT}score {score:.4}: {} clause{} matched, {} by typo or completion; title {:+.4}",
+        why.clauses_matched,
+        if why.clauses_matched == 1 { "" } else { "s" },
+        why.inexact,
+        why.title
+    )?;
+    for clause in &why.clauses {
+        writeln!(
+            out,
+            "{INDENT}  {} ({}) {:+.4}",
+            sanitize(&clause.clause),
+            clause.matched,
+            clause.score
+        )?;
+        for term in &clause.terms {
+            let weight = if (term.weight - 1.0).abs() > 1e-6 {
+                format!(" ×{}", term.weight)
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "{INDENT}    {}:{}{weight} {:+.4} = BM25(freq {}, idf {:.3}, length {} / avg {:.1})",
+                term.field,
+                sanitize(&term.term),
+                term.score,
+                term.freq,
+                term.idf,
+                term.length,
+                term.average_length
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes snippet text, indenting the lines after a line break.

@@ -116,7 +116,7 @@ fn required_and_excluded_words() {
 #[test]
 fn passages_with_every_word_rank_first() {
     let env = TestEnv::seed_indexed();
-    let results = env.search_json(&["sourde", "twitter"]);
+    let results = env.search_json(&["--exact", "sourde", "twitter"]);
     // Neither passage has both words: both show, each matching one.
     assert_eq!(results["total"], 2);
     let results = env.search_json(&["cadres", "supérieurs", "faits"]);
@@ -245,4 +245,106 @@ fn several_posts_in_nested_folders() {
         ids(&env.search_json(&["médias Rennes"]))[0],
         "cadres-dirigeants-medias-sociaux/bio/1"
     );
+}
+
+#[test]
+fn typos_are_forgiven_below_exact_matches() {
+    let env = TestEnv::seed_indexed();
+    assert_eq!(short(&env.hit_ids(&["narcisique"])), ["article/3"]);
+    let found = env.search_json(&["dirigents"]);
+    let snippet = found["hits"][0]["snippet"].as_str().unwrap();
+    let [start, end] =
+        [0, 1].map(|i| found["hits"][0]["highlights"][0][i].as_u64().unwrap() as usize);
+    assert_eq!(&snippet[start..end], "dirigeants");
+    // `sourde` is also one letter from `source`: that passage comes after
+    // the one with the word as typed.
+    let ranked = short(&env.hit_ids(&["sourde"])).join(" ");
+    assert_eq!(ranked, "comment/2/5 article/13");
+    // --exact turns tolerance off.
+    assert!(env.hit_ids(&["--exact", "narcisique"]).is_empty());
+}
+
+#[test]
+fn short_words_and_numbers_match_exactly() {
+    let env = TestEnv::seed_indexed();
+    // Four letters: no typo allowed (and no word begins with it).
+    assert!(env.hit_ids(&["bzzu"]).is_empty());
+    assert!(env.hit_ids(&["2011"]).is_empty());
+    assert_eq!(short(&env.hit_ids(&["2010"])), ["comment/2/8"]);
+}
+
+#[test]
+fn prefixes_with_or_without_accents() {
+    let env = TestEnv::seed_indexed();
+    for query in ["homogén*", "homogen*", "HOMOG*"] {
+        let results = env.search_json(&[query]);
+        assert_eq!(short(&ids(&results)), ["article/5"], "{query}");
+        let hit = &results["hits"][0];
+        let [start, end] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+        assert_eq!(&hit["snippet"].as_str().unwrap()[start..end], "homogénéisé");
+    }
+}
+
+#[test]
+fn the_last_word_completes_as_typed() {
+    let env = TestEnv::seed_indexed();
+    // `introve` is the beginning of `introvertis`.
+    assert_eq!(short(&env.hit_ids(&["introve"])), ["article/6"]);
+    assert_eq!(short(&env.hit_ids(&["réseaux", "introve"]))[0], "article/6");
+    assert!(env.hit_ids(&["--exact", "introve"]).is_empty());
+    // Only the last word completes.
+    assert!(!short(&env.hit_ids(&["introve", "couches"])).contains(&"article/6"));
+}
+
+#[test]
+fn phrases_with_slop() {
+    let env = TestEnv::seed_indexed();
+    // The bio says « médias et réseaux sociaux »: 2 words between.
+    assert!(
+        !env.hit_ids(&["\"médias sociaux\""])
+            .contains(&"cadres-dirigeants-medias-sociaux/bio/1".to_string())
+    );
+    let results = env.search_json(&["--kind", "bio", "\"médias sociaux\"~2"]);
+    assert_eq!(short(&ids(&results)), ["bio/1"]);
+    let hit = &results["hits"][0];
+    let snippet = hit["snippet"].as_str().unwrap();
+    let marked: Vec<&str> = hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &snippet[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize])
+        .collect();
+    assert_eq!(marked, ["médias", "sociaux"]);
+}
+
+#[test]
+fn explain_shows_the_bm25_parts() {
+    let env = TestEnv::seed_indexed();
+    let run = env.run(&[
+        "search",
+        "--no-refresh",
+        "--explain",
+        "--color",
+        "never",
+        "narcisique",
+        "--limit",
+        "1",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("narcisique (typo or completion)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("text:narciss ×0.5"), "{}", run.stdout);
+    assert!(run.stdout.contains("= BM25(freq 1, idf"), "{}", run.stdout);
+    let results = env.search_json(&["--explain", "médias"]);
+    let why = &results["hits"][0]["explanation"];
+    assert_eq!(why["clauses"][0]["matched"], "exact");
+    let text = &why["clauses"][0]["terms"][0];
+    assert_eq!(text["field"], "text");
+    assert_eq!(text["term"], "medi");
+    let score = results["hits"][0]["score"].as_f64().unwrap();
+    let parts: f64 = why["clauses"][0]["score"].as_f64().unwrap() + why["title"].as_f64().unwrap();
+    assert!((score - parts).abs() < 1e-3, "{score} vs {parts}");
 }

@@ -36,6 +36,14 @@ const JSON_QUERIES: &[(&str, &[&str])] = &[
     ),
     ("bio_rennes", &["Rennes Bretagne"]),
     ("no_hit", &["ornithorynque"]),
+    ("typo_narcisique", &["narcisique"]),
+    ("typo_dirigents", &["dirigents", "--limit", "3"]),
+    ("prefix_homogen", &["homogen*"]),
+    ("completion_last_word", &["médias soc", "--limit", "3"]),
+    (
+        "phrase_with_slop",
+        &["\"médias sociaux\"~2", "--kind", "bio"],
+    ),
 ];
 
 #[test]

@@ -1,0 +1,531 @@
+//! From the parsed query to tantivy queries.
+//!
+//! Each clause gets an *exact* query — its analysed forms in the passage
+//! text, plus the introducing line at a lower boost — and, for a word typed
+//! without `*`, an *inexact* one: the indexed words within a small edit
+//! distance of it (typos), and for the last word of the query the words it
+//! begins (search-as-you-type). Typo and prefix matching look up the words
+//! field (folded, unstemmed), because tantivy's fuzzy and prefix queries do
+//! not analyse their term: `narcisique` is far from the stem `narciss`, but
+//! one edit from the word `narcissique`. The words found are then stemmed
+//! and searched in the text like typed words, at a lower weight.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur as TantivyOccur,
+    PhraseQuery, Query as TantivyQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Score, Searcher, Term};
+
+use crate::analysis::{self, AnalyzedWord};
+use crate::error::Result;
+use crate::index::Fields;
+use crate::passages::Kind;
+use crate::query::{self, Occur, Query};
+
+/// Weight of a match in the introducing line or heading, relative to text.
+pub const CONTEXT_BOOST: Score = 0.5;
+/// Weight of a match in the post title, relative to text.
+pub const TITLE_BOOST: Score = 0.2;
+/// Weight of a word found within the edit distance of a typed word.
+pub const TYPO_BOOST: Score = 0.5;
+/// Weight of a word the last typed word begins (search-as-you-type).
+pub const COMPLETION_BOOST: Score = 0.3;
+/// Most words a typo or a prefix expands to (the most frequent first).
+const MAX_EXPANSIONS: usize = 50;
+/// Shortest last word completed as a prefix.
+const MIN_COMPLETION_CHARS: usize = 3;
+
+/// How a clause matches a passage, for highlighting: the forms its words
+/// are indexed under, or a phrase of them.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// Words with one of these forms.
+    Word(Vec<String>),
+    /// Words in sequence: offset from the first word, and forms.
+    Phrase {
+        /// Each word's position offset and forms.
+        words: Vec<(usize, Vec<String>)>,
+        /// Extra positions allowed between them.
+        slop: usize,
+    },
+}
+
+/// One clause, compiled.
+pub struct Clause {
+    /// Must, should or must not.
+    pub occur: Occur,
+    /// The clause as typed, for `--explain`.
+    pub label: String,
+    /// The typed words (their analysed forms), a phrase, or a prefix.
+    pub exact: Box<dyn TantivyQuery>,
+    /// Typos and completions, ranked below exact matches.
+    pub inexact: Option<Box<dyn TantivyQuery>>,
+    /// What to highlight for an exact match.
+    pub exact_matcher: Matcher,
+    /// What to highlight for an inexact match.
+    pub inexact_matcher: Option<Matcher>,
+}
+
+/// The query compiled into tantivy queries.
+pub struct Compiled {
+    /// The clauses that had words left after analysis.
+    pub clauses: Vec<Clause>,
+    /// Title matches: they add to the score of matching passages only.
+    pub boosts: Vec<Box<dyn TantivyQuery>>,
+    /// The `kind:` and `author:` filters.
+    pub filter: Option<Box<dyn TantivyQuery>>,
+    /// Words dropped as stop words.
+    pub stop_words: Vec<String>,
+}
+
+fn term_query(field: Field, form: &str) -> Box<dyn TantivyQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, form),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// A word in one field: the best of its forms.
+fn word_query(field: Field, forms: &[String]) -> Box<dyn TantivyQuery> {
+    match forms {
+        [] => Box::new(EmptyQuery),
+        [form] => term_query(field, form),
+        _ => Box::new(DisjunctionMaxQuery::new(
+            forms.iter().map(|f| term_query(field, f)).collect(),
+        )),
+    }
+}
+
+/// A phrase in one field: all stem-then-fold forms in sequence, or all
+/// fold-then-stem forms, whichever scores higher.
+fn phrase_query(field: Field, words: &[AnalyzedWord], slop: u32) -> Box<dyn TantivyQuery> {
+    let first = words[0].position;
+    let variant = |pick: fn(&Vec<String>) -> &String| {
+        let terms = words
+            .iter()
+            .map(|w| {
+                (
+                    w.position - first,
+                    Term::from_field_text(field, pick(&w.forms)),
+                )
+            })
+            .collect();
+        PhraseQuery::new_with_offset_and_slop(terms, slop)
+    };
+    let stem_first = variant(|forms| &forms[0]);
+    let fold_first = variant(|forms| forms.last().expect("a word has a form"));
+    if stem_first.phrase_terms() == fold_first.phrase_terms() {
+        Box::new(stem_first)
+    } else {
+        Box::new(DisjunctionMaxQuery::new(vec![
+            Box::new(stem_first),
+            Box::new(fold_first),
+        ]))
+    }
+}
+
+/// Text, plus context at a lower boost.
+fn in_text_and_context(
+    query: impl Fn(Field) -> Box<dyn TantivyQuery>,
+    fields: &Fields,
+) -> Box<dyn TantivyQuery> {
+    Box::new(BooleanQuery::new(vec![
+        (TantivyOccur::Should, query(fields.text)),
+        (
+            TantivyOccur::Should,
+            Box::new(BoostQuery::new(query(fields.context), CONTEXT_BOOST)),
+        ),
+    ]))
+}
+
+/// The stemmed forms of folded words found in the words field.
+fn forms_of_words(words: &[String]) -> Vec<String> {
+    let mut forms: Vec<String> = words
+        .iter()
+        .flat_map(|w| analysis::analyze(w).into_iter().flat_map(|a| a.forms))
+        .collect();
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// Compiles the clauses; `tolerant` turns typos and completion on.
+pub fn compile(
+    parsed: &Query,
+    fields: &Fields,
+    searcher: &Searcher,
+    tolerant: bool,
+) -> Result<Compiled> {
+    let mut compiled = Compiled {
+        clauses: Vec::new(),
+        boosts: Vec::new(),
+        filter: filter(parsed, fields),
+        stop_words: Vec::new(),
+    };
+    let last_word = parsed
+        .clauses
+        .iter()
+        .rposition(|c| c.occur != Occur::MustNot)
+        .filter(|&i| {
+            matches!(
+                parsed.clauses[i].term,
+                query::Term::Word { prefix: false, .. }
+            )
+        });
+    for (i, clause) in parsed.clauses.iter().enumerate() {
+        let compiled_clause = match &clause.term {
+            query::Term::Word { text, prefix: true } => {
+                prefix_clause(clause.occur, text, fields, searcher)?
+            }
+            query::Term::Word {
+                text,
+                prefix: false,
+            } => {
+                let words = analysis::analyze(text);
+                if words.len() == 1 {
+                    let tolerant = tolerant && clause.occur != Occur::MustNot;
+                    let complete = tolerant && last_word == Some(i);
+                    word_clause(
+                        clause.occur,
+                        text,
+                        &words[0],
+                        fields,
+                        searcher,
+                        tolerant,
+                        complete,
+                    )?
+                } else {
+                    phrase_clause(clause.occur, text, &words, 0, fields)
+                }
+            }
+            query::Term::Phrase { text, slop } => {
+                let words = analysis::analyze(text);
+                phrase_clause(clause.occur, text, &words, *slop, fields)
+            }
+        };
+        let Some(compiled_clause) = compiled_clause else {
+            compiled
+                .stop_words
+                .push(clause_text(&clause.term).to_string());
+            continue;
+        };
+        if clause.occur != Occur::MustNot {
+            for form in matcher_forms(&compiled_clause.exact_matcher) {
+                compiled.boosts.push(Box::new(BoostQuery::new(
+                    word_query(fields.title, &form),
+                    TITLE_BOOST,
+                )));
+            }
+        }
+        compiled.clauses.push(compiled_clause);
+    }
+    Ok(compiled)
+}
+
+fn clause_text(term: &query::Term) -> &str {
+    match term {
+        query::Term::Word { text, .. } | query::Term::Phrase { text, .. } => text,
+    }
+}
+
+/// The forms of each word of a matcher, for the title boost.
+fn matcher_forms(matcher: &Matcher) -> Vec<Vec<String>> {
+    match matcher {
+        Matcher::Word(forms) => vec![forms.clone()],
+        Matcher::Phrase { words, .. } => words.iter().map(|(_, f)| f.clone()).collect(),
+    }
+}
+
+/// A word: its forms, and unless `tolerant` is off, words within its edit
+/// distance and (for the last word) the words it begins.
+fn word_clause(
+    occur: Occur,
+    text: &str,
+    word: &AnalyzedWord,
+    fields: &Fields,
+    searcher: &Searcher,
+    tolerant: bool,
+    complete: bool,
+) -> Result<Option<Clause>> {
+    let forms = word.forms.clone();
+    let exact = in_text_and_context(|field| word_query(field, &forms), fields);
+    let mut inexact_queries: Vec<Box<dyn TantivyQuery>> = Vec::new();
+    let mut inexact_forms: Vec<String> = Vec::new();
+    let mut add = |words: Vec<String>, boost: Score| {
+        let found: Vec<String> = forms_of_words(&words)
+            .into_iter()
+            .filter(|f| !forms.contains(f))
+            .collect();
+        if found.is_empty() {
+            return;
+        }
+        inexact_queries.push(Box::new(BoostQuery::new(
+            in_text_and_context(|field| word_query(field, &found), fields),
+            boost,
+        )));
+        inexact_forms.extend(found);
+    };
+    if let Some(distance) = typo_distance(&word.folded).filter(|_| tolerant) {
+        add(
+            typos(searcher, fields.words, &word.folded, distance)?,
+            TYPO_BOOST,
+        );
+    }
+    if complete && word.folded.chars().count() >= MIN_COMPLETION_CHARS {
+        add(
+            completions(searcher, fields.words, &word.folded)?,
+            COMPLETION_BOOST,
+        );
+    }
+    let inexact = match inexact_queries.len() {
+        0 => None,
+        1 => inexact_queries.pop(),
+        _ => Some(Box::new(DisjunctionMaxQuery::new(inexact_queries)) as Box<dyn TantivyQuery>),
+    };
+    Ok(Some(Clause {
+        occur,
+        label: text.to_string(),
+        exact,
+        inexact_matcher: inexact.is_some().then_some(Matcher::Word(inexact_forms)),
+        inexact,
+        exact_matcher: Matcher::Word(forms),
+    }))
+}
+
+/// `word*`: the indexed words it begins, searched like typed words.
+fn prefix_clause(
+    occur: Occur,
+    text: &str,
+    fields: &Fields,
+    searcher: &Searcher,
+) -> Result<Option<Clause>> {
+    let Some(prefix) = analysis::name_words(text).pop() else {
+        return Ok(None);
+    };
+    let forms = forms_of_words(&completions(searcher, fields.words, &prefix)?);
+    Ok(Some(Clause {
+        occur,
+        label: format!("{text}*"),
+        exact: in_text_and_context(|field| word_query(field, &forms), fields),
+        inexact: None,
+        exact_matcher: Matcher::Word(forms),
+        inexact_matcher: None,
+    }))
+}
+
+/// A phrase (or a word the analyzer splits, like `multi-canal`).
+fn phrase_clause(
+    occur: Occur,
+    text: &str,
+    words: &[AnalyzedWord],
+    slop: u32,
+    fields: &Fields,
+) -> Option<Clause> {
+    let (exact, exact_matcher) = match words {
+        [] => return None,
+        [word] => {
+            let forms = word.forms.clone();
+            (
+                in_text_and_context(|field| word_query(field, &forms), fields),
+                Matcher::Word(forms),
+            )
+        }
+        _ => {
+            let first = words[0].position;
+            (
+                in_text_and_context(|field| phrase_query(field, words, slop), fields),
+                Matcher::Phrase {
+                    words: words
+                        .iter()
+                        .map(|w| (w.position - first, w.forms.clone()))
+                        .collect(),
+                    slop: slop as usize,
+                },
+            )
+        }
+    };
+    Some(Clause {
+        occur,
+        label: text.to_string(),
+        exact,
+        inexact: None,
+        exact_matcher,
+        inexact_matcher: None,
+    })
+}
+
+/// The edit distance a word tolerates, as Meilisearch: none under five
+/// letters or for numbers, one up to eight letters, two beyond.
+pub fn typo_distance(folded: &str) -> Option<u8> {
+    let letters = folded.chars().count();
+    if folded.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match letters {
+        0..=4 => None,
+        5..=8 => Some(1),
+        _ => Some(2),
+    }
+}
+
+static ONE_EDIT: LazyLock<LevenshteinAutomatonBuilder> =
+    LazyLock::new(|| LevenshteinAutomatonBuilder::new(1, true));
+static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> =
+    LazyLock::new(|| LevenshteinAutomatonBuilder::new(2, true));
+
+/// A Levenshtein automaton walking tantivy's term dictionary.
+struct EditDistance(DFA);
+
+impl tantivy_fst::Automaton for EditDistance {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+/// The most frequent indexed words within `distance` edits of `folded`
+/// (transpositions count as one), the word itself excluded.
+fn typos(searcher: &Searcher, field: Field, folded: &str, distance: u8) -> Result<Vec<String>> {
+    let builder = if distance == 1 { &ONE_EDIT } else { &TWO_EDITS };
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index
+            .terms()
+            .search(EditDistance(builder.build_dfa(folded)))
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            if let Ok(word) = std::str::from_utf8(stream.key())
+                && word != folded
+            {
+                *found.entry(word.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    Ok(most_frequent(found))
+}
+
+/// The most frequent indexed words that begin with `prefix` (folded).
+pub fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Result<Vec<String>> {
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            let Ok(word) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if !word.starts_with(prefix) {
+                break;
+            }
+            if word != prefix {
+                *found.entry(word.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    Ok(most_frequent(found))
+}
+
+fn most_frequent(found: HashMap<String, u64>) -> Vec<String> {
+    let mut words: Vec<(String, u64)> = found.into_iter().collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.truncate(MAX_EXPANSIONS);
+    words.into_iter().map(|(w, _)| w).collect()
+}
+
+/// The `kind:` and `author:` filters as one query, or none.
+fn filter(parsed: &Query, fields: &Fields) -> Option<Box<dyn TantivyQuery>> {
+    let kind_query = |kinds: &[Kind]| -> Box<dyn TantivyQuery> {
+        Box::new(BooleanQuery::union(
+            kinds
+                .iter()
+                .map(|k| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(fields.kind, k.as_str()),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn TantivyQuery>
+                })
+                .collect(),
+        ))
+    };
+    let author_query = |authors: &[String]| -> Box<dyn TantivyQuery> {
+        Box::new(BooleanQuery::union(
+            authors
+                .iter()
+                .map(|name| {
+                    Box::new(BooleanQuery::intersection(
+                        analysis::name_words(name)
+                            .iter()
+                            .map(|w| {
+                                Box::new(TermQuery::new(
+                                    Term::from_field_text(fields.author_key, w),
+                                    IndexRecordOption::Basic,
+                                )) as Box<dyn TantivyQuery>
+                            })
+                            .collect(),
+                    )) as Box<dyn TantivyQuery>
+                })
+                .collect(),
+        ))
+    };
+    let mut parts: Vec<(TantivyOccur, Box<dyn TantivyQuery>)> = Vec::new();
+    if !parsed.kinds.is_empty() {
+        parts.push((TantivyOccur::Must, kind_query(&parsed.kinds)));
+    }
+    if !parsed.authors.is_empty() {
+        parts.push((TantivyOccur::Must, author_query(&parsed.authors)));
+    }
+    if parts.is_empty()
+        && (!parsed.excluded_kinds.is_empty() || !parsed.excluded_authors.is_empty())
+    {
+        parts.push((TantivyOccur::Must, Box::new(AllQuery)));
+    }
+    if !parsed.excluded_kinds.is_empty() {
+        parts.push((TantivyOccur::MustNot, kind_query(&parsed.excluded_kinds)));
+    }
+    if !parsed.excluded_authors.is_empty() {
+        parts.push((
+            TantivyOccur::MustNot,
+            author_query(&parsed.excluded_authors),
+        ));
+    }
+    (!parts.is_empty()).then(|| Box::new(BooleanQuery::new(parts)) as Box<dyn TantivyQuery>)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typo_distance;
+
+    #[test]
+    fn typo_distance_grows_with_the_word() {
+        assert_eq!(typo_distance("cadre"), Some(1));
+        assert_eq!(typo_distance("dirigents"), Some(2));
+        assert_eq!(typo_distance("narcisique"), Some(2));
+        assert_eq!(typo_distance("buzz"), None);
+        assert_eq!(typo_distance("20100728"), None);
+    }
+}

@@ -1,0 +1,286 @@
+//! Walking the matching passages of every segment.
+//!
+//! Tantivy gives one scorer per clause (exact and inexact); the loop that
+//! combines them is here, because ranking needs what tantivy's boolean
+//! scorer does not expose: how many clauses a passage matches, and how many
+//! of them only through a typo or a completion.
+
+use tantivy::query::{AllQuery, EnableScoring, Query as TantivyQuery, Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+
+use super::compile::Compiled;
+use crate::error::Result;
+use crate::query::Occur;
+
+/// A matching passage before ranking.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Clauses matched.
+    pub coverage: usize,
+    /// Clauses matched only through a typo or a completion.
+    pub inexact: usize,
+    /// Summed BM25 of the matched clauses and title boosts.
+    pub score: Score,
+    /// Hash of the passage text: identical passages share it.
+    pub text_hash: u64,
+    /// Where the passage is.
+    pub address: DocAddress,
+    /// Its id, filled in for the passages that reach the ranking cut.
+    pub id: String,
+    /// For each clause: not matched, matched exactly, or inexactly.
+    pub matched: Vec<Match>,
+}
+
+/// How a clause matched a passage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// It did not.
+    No,
+    /// Through the typed words.
+    Exact,
+    /// Through a typo or a completion only.
+    Inexact,
+}
+
+/// A clause's weights: its occurrence, exact weight and inexact weight.
+type ClauseWeights = (Occur, Box<dyn Weight>, Option<Box<dyn Weight>>);
+
+/// Tantivy weights for a compiled query, built once for all segments.
+pub struct Weights {
+    clauses: Vec<ClauseWeights>,
+    boosts: Vec<Box<dyn Weight>>,
+    filter: Option<Box<dyn Weight>>,
+    all: Box<dyn Weight>,
+}
+
+impl Weights {
+    /// Builds the weights, with BM25 statistics of the whole index.
+    pub fn new(searcher: &Searcher, compiled: &Compiled) -> Result<Weights> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let unscored = EnableScoring::disabled_from_searcher(searcher);
+        let mut clauses = Vec::new();
+        for clause in &compiled.clauses {
+            let inexact = match &clause.inexact {
+                Some(q) => Some(q.weight(scoring)?),
+                None => None,
+            };
+            clauses.push((clause.occur, clause.exact.weight(scoring)?, inexact));
+        }
+        let boosts = compiled
+            .boosts
+            .iter()
+            .map(|q| q.weight(scoring))
+            .collect::<tantivy::Result<_>>()?;
+        let filter = match &compiled.filter {
+            Some(q) => Some(q.weight(unscored)?),
+            None => None,
+        };
+        Ok(Weights {
+            clauses,
+            boosts,
+            filter,
+            all: AllQuery.weight(unscored)?,
+        })
+    }
+
+    /// The exact and inexact weights of clause `i`.
+    pub fn clause(&self, i: usize) -> (&dyn Weight, Option<&dyn Weight>) {
+        let (_, exact, inexact) = &self.clauses[i];
+        (exact.as_ref(), inexact.as_deref())
+    }
+
+    /// The title boost weights.
+    pub fn boosts(&self) -> &[Box<dyn Weight>] {
+        &self.boosts
+    }
+}
+
+/// Finds every matching passage with its coverage and score.
+pub fn collect(searcher: &Searcher, weights: &Weights) -> Result<Vec<Candidate>> {
+    let mut candidates = Vec::new();
+    for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
+        collect_segment(segment_ord as u32, reader, weights, &mut candidates)?;
+    }
+    Ok(candidates)
+}
+
+fn collect_segment(
+    segment_ord: u32,
+    reader: &SegmentReader,
+    weights: &Weights,
+    candidates: &mut Vec<Candidate>,
+) -> Result<()> {
+    let mut positive = Vec::new();
+    let mut must_not = Vec::new();
+    for (i, (occur, exact, inexact)) in weights.clauses.iter().enumerate() {
+        let scorer = ClauseScorer {
+            index: i,
+            exact: exact.scorer(reader, 1.0)?,
+            inexact: match inexact {
+                Some(w) => Some(w.scorer(reader, 1.0)?),
+                None => None,
+            },
+        };
+        match occur {
+            Occur::MustNot => must_not.push(scorer.exact),
+            _ => positive.push((*occur == Occur::Must, scorer)),
+        }
+    }
+    let mut boosts: Vec<Box<dyn Scorer>> = weights
+        .boosts
+        .iter()
+        .map(|w| w.scorer(reader, 1.0))
+        .collect::<tantivy::Result<_>>()?;
+    let mut filter = match &weights.filter {
+        Some(w) => Some(w.scorer(reader, 1.0)?),
+        None => None,
+    };
+    let all = if positive.is_empty() {
+        Some(weights.all.scorer(reader, 1.0)?)
+    } else {
+        None
+    };
+    let text_hashes = reader.fast_fields().u64("text_hash")?;
+    let alive = reader.alive_bitset();
+    let mut driver = Driver {
+        clauses: positive,
+        all,
+        next: 0,
+    };
+    let clause_count = weights.clauses.len();
+    while let Some(doc) = driver.next_doc() {
+        if alive.is_some_and(|a| !a.is_alive(doc))
+            || filter.as_mut().is_some_and(|f| seek(f, doc) != doc)
+            || must_not.iter_mut().any(|s| seek(s, doc) == doc)
+        {
+            continue;
+        }
+        let mut candidate = Candidate {
+            coverage: 0,
+            inexact: 0,
+            score: 0.0,
+            text_hash: text_hashes.first(doc).unwrap_or(0),
+            address: DocAddress::new(segment_ord, doc),
+            id: String::new(),
+            matched: vec![Match::No; clause_count],
+        };
+        for (_, clause) in &mut driver.clauses {
+            let (how, score) = clause.at(doc);
+            candidate.matched[clause.index] = how;
+            candidate.score += score;
+            match how {
+                Match::No => {}
+                Match::Exact => candidate.coverage += 1,
+                Match::Inexact => {
+                    candidate.coverage += 1;
+                    candidate.inexact += 1;
+                }
+            }
+        }
+        for boost in &mut boosts {
+            if seek(boost, doc) == doc {
+                candidate.score += boost.score();
+            }
+        }
+        candidates.push(candidate);
+    }
+    Ok(())
+}
+
+/// Moves `scorer` to `target` or the first document after it; unlike
+/// `DocSet::seek`, accepts a target behind the current document.
+fn seek(scorer: &mut Box<dyn Scorer>, target: DocId) -> DocId {
+    let doc = scorer.doc();
+    if doc >= target {
+        doc
+    } else {
+        scorer.seek(target)
+    }
+}
+
+/// The exact and inexact scorers of one clause, walked as their union.
+struct ClauseScorer {
+    index: usize,
+    exact: Box<dyn Scorer>,
+    inexact: Option<Box<dyn Scorer>>,
+}
+
+impl ClauseScorer {
+    /// The first document at or after `target` this clause matches.
+    fn seek(&mut self, target: DocId) -> DocId {
+        let exact = seek(&mut self.exact, target);
+        match &mut self.inexact {
+            Some(inexact) => exact.min(seek(inexact, target)),
+            None => exact,
+        }
+    }
+
+    /// How the clause matches `doc` (the scorers are at or past it), and its
+    /// score: the exact one when there is one.
+    fn at(&mut self, doc: DocId) -> (Match, Score) {
+        if seek(&mut self.exact, doc) == doc {
+            return (Match::Exact, self.exact.score());
+        }
+        match &mut self.inexact {
+            Some(inexact) => {
+                if seek(inexact, doc) == doc {
+                    (Match::Inexact, inexact.score())
+                } else {
+                    (Match::No, 0.0)
+                }
+            }
+            None => (Match::No, 0.0),
+        }
+    }
+}
+
+/// Walks the documents matching every required clause and, when none is
+/// required, any clause (or every document when there is no clause).
+struct Driver {
+    clauses: Vec<(bool, ClauseScorer)>,
+    all: Option<Box<dyn Scorer>>,
+    next: DocId,
+}
+
+impl Driver {
+    fn next_doc(&mut self) -> Option<DocId> {
+        let target = self.next;
+        let doc = if let Some(all) = &mut self.all {
+            seek(all, target)
+        } else if self.clauses.iter().any(|(required, _)| *required) {
+            self.intersect(target)
+        } else {
+            self.clauses
+                .iter_mut()
+                .map(|(_, c)| c.seek(target))
+                .min()
+                .unwrap_or(TERMINATED)
+        };
+        if doc == TERMINATED {
+            return None;
+        }
+        self.next = doc + 1;
+        Some(doc)
+    }
+
+    /// The first document at or after `target` that every required clause
+    /// matches.
+    fn intersect(&mut self, mut target: DocId) -> DocId {
+        'search: loop {
+            for (required, clause) in &mut self.clauses {
+                if !*required {
+                    continue;
+                }
+                let doc = clause.seek(target);
+                if doc == TERMINATED {
+                    return TERMINATED;
+                }
+                if doc > target {
+                    target = doc;
+                    continue 'search;
+                }
+            }
+            return target;
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Running a query: from the query text to ranked, collapsed hits.
+//!
+//! Each query word is one clause, scored by BM25 over the passage text
+//! (either of its two stemmed forms, whichever scores higher) plus its
+//! introducing line or heading at a lower boost; the post title adds a
+//! smaller boost to passages that already match. Words typed with a typo,
+//! and the last word typed as the beginning of one, also match (see
+//! [`compile`]), below exact matches.
+//!
+//! Ranking, in order: how many clauses a passage matches (all words
+//! first), how few of them only through a typo or completion, the score,
+//! then the passage id in reading order, so output is deterministic.
+//! Passages with identical text are one hit, which lists the others.
+
+mod compile;
+mod execute;
+mod explain;
+mod highlight;
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+
+pub use compile::{COMPLETION_BOOST, CONTEXT_BOOST, TITLE_BOOST, TYPO_BOOST, typo_distance};
+use execute::{Candidate, Match, Weights};
+pub use explain::{ClauseExplanation, Explanation, TermExplanation};
+
+use crate::error::{Error, Result};
+use crate::index::{Fields, StoredPassage};
+use crate::passages::{Kind, compare_ids};
+use crate::query::{self, Occur, Query};
+use crate::snippet::{self, Snippet};
+
+/// Options of a search besides the query text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchOptions {
+    /// Most hits to return.
+    pub limit: usize,
+    /// Only passages of these kinds (any), with the query's `kind:` filters.
+    pub kinds: Vec<Kind>,
+    /// Only passages by these authors (any), with the query's `author:`.
+    pub authors: Vec<String>,
+    /// Turn typo tolerance and completion of the last word off.
+    pub exact: bool,
+    /// Explain each hit's score.
+    pub explain: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            kinds: Vec::new(),
+            authors: Vec::new(),
+            exact: false,
+            explain: false,
+        }
+    }
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// The query as typed.
+    pub query: String,
+    /// Matching passages, identical ones counted once.
+    pub total: usize,
+    /// The best hits, at most `limit`.
+    pub hits: Vec<Hit>,
+    /// Query words dropped as stop words.
+    pub stop_words: Vec<String>,
+    /// True when nothing was left to search for: only stop words.
+    pub only_stop_words: bool,
+}
+
+/// One ranked passage.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// 1-based rank.
+    pub rank: usize,
+    /// BM25 score (sum over the matched clauses and the title boost).
+    pub score: Score,
+    /// The passage.
+    pub passage: StoredPassage,
+    /// What to show of it.
+    pub snippet: Snippet,
+    /// Ids of the passages with the same text, collapsed into this hit.
+    pub duplicates: Vec<String>,
+    /// Why it scored so, with `--explain`.
+    pub explanation: Option<Explanation>,
+}
+
+/// Parses the query and adds the filters of `options`; fails on a query
+/// with nothing to search for and no filter.
+pub fn parse_query(raw: &str, options: &SearchOptions) -> Result<Query> {
+    let mut parsed = query::parse(raw)?;
+    parsed.kinds.extend(options.kinds.iter().copied());
+    parsed.authors.extend(options.authors.iter().cloned());
+    if parsed.is_empty() {
+        return Err(Error::EmptyQuery);
+    }
+    Ok(parsed)
+}
+
+/// Runs `raw` against the index.
+pub fn search(
+    searcher: &Searcher,
+    fields: &Fields,
+    raw: &str,
+    options: &SearchOptions,
+) -> Result<Results> {
+    let parsed = parse_query(raw, options)?;
+    let compiled = compile::compile(&parsed, fields, searcher, !options.exact)?;
+    let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
+    let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
+    if had_positive && !positive && compiled.filter.is_none() {
+        return Ok(Results {
+            query: raw.to_string(),
+            total: 0,
+            hits: Vec::new(),
+            stop_words: compiled.stop_words,
+            only_stop_words: true,
+        });
+    }
+    let weights = Weights::new(searcher, &compiled)?;
+    let candidates = execute::collect(searcher, &weights)?;
+    let (total, groups) = rank(searcher, candidates, options.limit)?;
+    let mut hits = Vec::with_capacity(groups.len());
+    for (rank, group) in groups.into_iter().enumerate() {
+        let best = &group[0];
+        let doc: TantivyDocument = searcher.doc(best.address)?;
+        let passage = StoredPassage::from_doc(&doc, fields);
+        let matchers: Vec<_> = compiled
+            .clauses
+            .iter()
+            .zip(&best.matched)
+            .filter_map(|(clause, how)| match how {
+                Match::Exact => Some(&clause.exact_matcher),
+                Match::Inexact => clause.inexact_matcher.as_ref(),
+                Match::No => None,
+            })
+            .collect();
+        let marks = highlight::highlight(&passage.text, &matchers);
+        let explanation = if options.explain {
+            Some(explain::explain(
+                searcher,
+                &compiled,
+                &weights,
+                best,
+                best.address,
+            )?)
+        } else {
+            None
+        };
+        hits.push(Hit {
+            rank: rank + 1,
+            score: best.score,
+            snippet: snippet::make(&passage.text, &marks),
+            passage,
+            duplicates: group[1..].iter().map(|c| c.id.clone()).collect(),
+            explanation,
+        });
+    }
+    Ok(Results {
+        query: raw.to_string(),
+        total,
+        hits,
+        stop_words: compiled.stop_words,
+        only_stop_words: false,
+    })
+}
+
+/// The ranking key without the id: more clauses, fewer inexact ones,
+/// higher score.
+fn by_key(a: &Candidate, b: &Candidate) -> Ordering {
+    b.coverage
+        .cmp(&a.coverage)
+        .then(a.inexact.cmp(&b.inexact))
+        .then(b.score.total_cmp(&a.score))
+}
+
+/// Collapses identical passages and ranks them; returns the number of
+/// distinct matching passages and the best `limit` groups, each with its
+/// best member first.
+fn rank(
+    searcher: &Searcher,
+    candidates: Vec<Candidate>,
+    limit: usize,
+) -> Result<(usize, Vec<Vec<Candidate>>)> {
+    let mut index_of: HashMap<u64, usize> = HashMap::new();
+    let mut groups: Vec<Vec<Candidate>> = Vec::new();
+    for candidate in candidates {
+        match index_of.get(&candidate.text_hash) {
+            Some(&i) => groups[i].push(candidate),
+            None => {
+                index_of.insert(candidate.text_hash, groups.len());
+                groups.push(vec![candidate]);
+            }
+        }
+    }
+    let total = groups.len();
+    // Best member first (ids unknown yet), then groups by their best member.
+    for group in &mut groups {
+        group.sort_by(by_key);
+    }
+    groups.sort_by(|a, b| by_key(&a[0], &b[0]));
+    // Keep the groups that tie with the last one kept: ids decide among them.
+    if groups.len() > limit {
+        let keep = match limit {
+            0 => 0,
+            _ => {
+                let last = &groups[limit - 1][0];
+                groups
+                    .iter()
+                    .take_while(|g| by_key(&g[0], last) != Ordering::Greater)
+                    .count()
+            }
+        };
+        groups.truncate(keep);
+    }
+    for group in &mut groups {
+        for candidate in group.iter_mut() {
+            candidate.id = id_of(searcher, candidate.address)?;
+        }
+        group.sort_by(|a, b| by_key(a, b).then_with(|| compare_ids(&a.id, &b.id)));
+    }
+    groups.sort_by(|a, b| by_key(&a[0], &b[0]).then_with(|| compare_ids(&a[0].id, &b[0].id)));
+    groups.truncate(limit);
+    Ok((total, groups))
+}
+
+/// A passage's id, from the fast field (no stored document is read).
+fn id_of(searcher: &Searcher, address: DocAddress) -> Result<String> {
+    let reader = searcher.segment_reader(address.segment_ord);
+    let ids = reader
+        .fast_fields()
+        .str("id")?
+        .expect("the id field is fast");
+    let mut id = String::new();
+    if let Some(ord) = ids.term_ords(address.doc_id).next() {
+        ids.ord_to_str(ord, &mut id)
+            .map_err(tantivy::TantivyError::from)?;
+    }
+    Ok(id)
+}
