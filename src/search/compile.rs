@@ -29,6 +29,8 @@ use crate::query::{self, Occur, Query};
 
 /// Weight of a match in the introducing line or heading, relative to text.
 pub const CONTEXT_BOOST: Score = 0.5;
+/// Weight of a word that is (part of) a comment author's name.
+pub const AUTHOR_BOOST: Score = 0.5;
 /// Weight of a match in the post title, relative to text.
 pub const TITLE_BOOST: Score = 0.2;
 /// Weight of a word found within the edit distance of a typed word.
@@ -62,9 +64,9 @@ pub struct Clause {
     /// The clause as typed, for `--explain`.
     pub label: String,
     /// The typed words (their analysed forms), a phrase, or a prefix.
-    pub exact: Box<dyn TantivyQuery>,
+    pub exact: Vec<Leaf>,
     /// Typos and completions, ranked below exact matches.
-    pub inexact: Option<Box<dyn TantivyQuery>>,
+    pub inexact: Vec<Leaf>,
     /// What to highlight for an exact match.
     pub exact_matcher: Matcher,
     /// What to highlight for an inexact match.
@@ -81,6 +83,42 @@ pub struct Compiled {
     pub filter: Option<Box<dyn TantivyQuery>>,
     /// Words dropped as stop words.
     pub stop_words: Vec<String>,
+}
+
+/// Where a leaf searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The passage text.
+    Text,
+    /// The line introducing its list, or its heading.
+    Context,
+    /// The comment author's name.
+    Author,
+}
+
+impl Place {
+    /// Its name in `--explain`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Place::Text => "text",
+            Place::Context => "context",
+            Place::Author => "author",
+        }
+    }
+}
+
+/// One scored term or phrase of a clause. A clause scores, in each place,
+/// the best of its leaves there (a word's two forms, typo candidates), and
+/// adds up the places.
+pub struct Leaf {
+    /// Where it searches.
+    pub place: Place,
+    /// The term (a stem, a folded name) or the phrase, for `--explain`.
+    pub term: String,
+    /// Its weight: context, author, typo and completion weights.
+    pub weight: Score,
+    /// The unweighted tantivy query.
+    pub query: Box<dyn TantivyQuery>,
 }
 
 fn term_query(field: Field, form: &str) -> Box<dyn TantivyQuery> {
@@ -101,11 +139,31 @@ fn word_query(field: Field, forms: &[String]) -> Box<dyn TantivyQuery> {
     }
 }
 
-/// A phrase in one field: all stem-then-fold forms in sequence, or all
-/// fold-then-stem forms, whichever scores higher.
-fn phrase_query(field: Field, words: &[AnalyzedWord], slop: u32) -> Box<dyn TantivyQuery> {
+/// Leaves for stemmed forms in the text, and in the context at a lower
+/// weight, each scaled by `weight`.
+fn form_leaves(forms: &[String], fields: &Fields, weight: Score) -> Vec<Leaf> {
+    let mut leaves = Vec::new();
+    for (place, field, place_weight) in [
+        (Place::Text, fields.text, 1.0),
+        (Place::Context, fields.context, CONTEXT_BOOST),
+    ] {
+        for form in forms {
+            leaves.push(Leaf {
+                place,
+                term: form.clone(),
+                weight: weight * place_weight,
+                query: term_query(field, form),
+            });
+        }
+    }
+    leaves
+}
+
+/// Leaves for a phrase in text and context: all stem-then-fold forms in
+/// sequence, or all fold-then-stem forms, whichever scores higher.
+fn phrase_leaves(label: &str, words: &[AnalyzedWord], slop: u32, fields: &Fields) -> Vec<Leaf> {
     let first = words[0].position;
-    let variant = |pick: fn(&Vec<String>) -> &String| {
+    let variant = |field: Field, pick: fn(&Vec<String>) -> &String| {
         let terms = words
             .iter()
             .map(|w| {
@@ -117,30 +175,66 @@ fn phrase_query(field: Field, words: &[AnalyzedWord], slop: u32) -> Box<dyn Tant
             .collect();
         PhraseQuery::new_with_offset_and_slop(terms, slop)
     };
-    let stem_first = variant(|forms| &forms[0]);
-    let fold_first = variant(|forms| forms.last().expect("a word has a form"));
-    if stem_first.phrase_terms() == fold_first.phrase_terms() {
-        Box::new(stem_first)
-    } else {
-        Box::new(DisjunctionMaxQuery::new(vec![
-            Box::new(stem_first),
-            Box::new(fold_first),
-        ]))
+    let mut leaves = Vec::new();
+    for (place, field, weight) in [
+        (Place::Text, fields.text, 1.0),
+        (Place::Context, fields.context, CONTEXT_BOOST),
+    ] {
+        let stem_first = variant(field, |forms| &forms[0]);
+        let fold_first = variant(field, |forms| forms.last().expect("a word has a form"));
+        let same = stem_first.phrase_terms() == fold_first.phrase_terms();
+        leaves.push(Leaf {
+            place,
+            term: format!("\"{label}\""),
+            weight,
+            query: Box::new(stem_first),
+        });
+        if !same {
+            leaves.push(Leaf {
+                place,
+                term: format!("\"{label}\""),
+                weight,
+                query: Box::new(fold_first),
+            });
+        }
     }
+    leaves
 }
 
-/// Text, plus context at a lower boost.
-fn in_text_and_context(
-    query: impl Fn(Field) -> Box<dyn TantivyQuery>,
-    fields: &Fields,
-) -> Box<dyn TantivyQuery> {
-    Box::new(BooleanQuery::new(vec![
-        (TantivyOccur::Should, query(fields.text)),
-        (
-            TantivyOccur::Should,
-            Box::new(BoostQuery::new(query(fields.context), CONTEXT_BOOST)),
-        ),
-    ]))
+/// The tantivy query of a clause's leaves: in each place the best leaf,
+/// places added up.
+pub fn leaves_query(leaves: &[Leaf]) -> Box<dyn TantivyQuery> {
+    let mut places: Vec<(Place, Vec<Box<dyn TantivyQuery>>)> = Vec::new();
+    for leaf in leaves {
+        let weighted: Box<dyn TantivyQuery> = if (leaf.weight - 1.0).abs() < f32::EPSILON {
+            leaf.query.box_clone()
+        } else {
+            Box::new(BoostQuery::new(leaf.query.box_clone(), leaf.weight))
+        };
+        match places.iter_mut().find(|(p, _)| *p == leaf.place) {
+            Some((_, queries)) => queries.push(weighted),
+            None => places.push((leaf.place, vec![weighted])),
+        }
+    }
+    let mut best: Vec<Box<dyn TantivyQuery>> = places
+        .into_iter()
+        .map(|(_, mut queries)| {
+            if queries.len() == 1 {
+                queries.pop().expect("one query")
+            } else {
+                Box::new(DisjunctionMaxQuery::new(queries)) as Box<dyn TantivyQuery>
+            }
+        })
+        .collect();
+    match best.len() {
+        0 => Box::new(EmptyQuery),
+        1 => best.pop().expect("one query"),
+        _ => Box::new(BooleanQuery::new(
+            best.into_iter()
+                .map(|q| (TantivyOccur::Should, q))
+                .collect(),
+        )),
+    }
 }
 
 /// The stemmed forms of folded words found in the words field.
@@ -253,21 +347,21 @@ fn word_clause(
     complete: bool,
 ) -> Result<Option<Clause>> {
     let forms = word.forms.clone();
-    let exact = in_text_and_context(|field| word_query(field, &forms), fields);
-    let mut inexact_queries: Vec<Box<dyn TantivyQuery>> = Vec::new();
+    let mut exact = form_leaves(&forms, fields, 1.0);
+    exact.push(Leaf {
+        place: Place::Author,
+        term: word.folded.clone(),
+        weight: AUTHOR_BOOST,
+        query: term_query(fields.author_key, &word.folded),
+    });
+    let mut inexact = Vec::new();
     let mut inexact_forms: Vec<String> = Vec::new();
-    let mut add = |words: Vec<String>, boost: Score| {
+    let mut add = |words: Vec<String>, weight: Score| {
         let found: Vec<String> = forms_of_words(&words)
             .into_iter()
-            .filter(|f| !forms.contains(f))
+            .filter(|f| !forms.contains(f) && !inexact_forms.contains(f))
             .collect();
-        if found.is_empty() {
-            return;
-        }
-        inexact_queries.push(Box::new(BoostQuery::new(
-            in_text_and_context(|field| word_query(field, &found), fields),
-            boost,
-        )));
+        inexact.extend(form_leaves(&found, fields, weight));
         inexact_forms.extend(found);
     };
     if let Some(distance) = typo_distance(&word.folded).filter(|_| tolerant) {
@@ -282,16 +376,11 @@ fn word_clause(
             COMPLETION_BOOST,
         );
     }
-    let inexact = match inexact_queries.len() {
-        0 => None,
-        1 => inexact_queries.pop(),
-        _ => Some(Box::new(DisjunctionMaxQuery::new(inexact_queries)) as Box<dyn TantivyQuery>),
-    };
     Ok(Some(Clause {
         occur,
         label: text.to_string(),
         exact,
-        inexact_matcher: inexact.is_some().then_some(Matcher::Word(inexact_forms)),
+        inexact_matcher: (!inexact.is_empty()).then_some(Matcher::Word(inexact_forms)),
         inexact,
         exact_matcher: Matcher::Word(forms),
     }))
@@ -311,8 +400,8 @@ fn prefix_clause(
     Ok(Some(Clause {
         occur,
         label: format!("{text}*"),
-        exact: in_text_and_context(|field| word_query(field, &forms), fields),
-        inexact: None,
+        exact: form_leaves(&forms, fields, 1.0),
+        inexact: Vec::new(),
         exact_matcher: Matcher::Word(forms),
         inexact_matcher: None,
     }))
@@ -328,17 +417,14 @@ fn phrase_clause(
 ) -> Option<Clause> {
     let (exact, exact_matcher) = match words {
         [] => return None,
-        [word] => {
-            let forms = word.forms.clone();
-            (
-                in_text_and_context(|field| word_query(field, &forms), fields),
-                Matcher::Word(forms),
-            )
-        }
+        [word] => (
+            form_leaves(&word.forms, fields, 1.0),
+            Matcher::Word(word.forms.clone()),
+        ),
         _ => {
             let first = words[0].position;
             (
-                in_text_and_context(|field| phrase_query(field, words, slop), fields),
+                phrase_leaves(text, words, slop, fields),
                 Matcher::Phrase {
                     words: words
                         .iter()
@@ -353,7 +439,7 @@ fn phrase_clause(
         occur,
         label: text.to_string(),
         exact,
-        inexact: None,
+        inexact: Vec::new(),
         exact_matcher,
         inexact_matcher: None,
     })

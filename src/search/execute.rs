@@ -8,7 +8,7 @@
 use tantivy::query::{AllQuery, EnableScoring, Query as TantivyQuery, Scorer, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
-use super::compile::Compiled;
+use super::compile::{Compiled, leaves_query};
 use crate::error::Result;
 use crate::query::Occur;
 
@@ -60,11 +60,12 @@ impl Weights {
         let unscored = EnableScoring::disabled_from_searcher(searcher);
         let mut clauses = Vec::new();
         for clause in &compiled.clauses {
-            let inexact = match &clause.inexact {
-                Some(q) => Some(q.weight(scoring)?),
-                None => None,
+            let inexact = match clause.inexact.as_slice() {
+                [] => None,
+                leaves => Some(leaves_query(leaves).weight(scoring)?),
             };
-            clauses.push((clause.occur, clause.exact.weight(scoring)?, inexact));
+            let exact = leaves_query(&clause.exact).weight(scoring)?;
+            clauses.push((clause.occur, exact, inexact));
         }
         let boosts = compiled
             .boosts
@@ -81,12 +82,6 @@ impl Weights {
             filter,
             all: AllQuery.weight(unscored)?,
         })
-    }
-
-    /// The exact and inexact weights of clause `i`.
-    pub fn clause(&self, i: usize) -> (&dyn Weight, Option<&dyn Weight>) {
-        let (_, exact, inexact) = &self.clauses[i];
-        (exact.as_ref(), inexact.as_deref())
     }
 
     /// The title boost weights.

@@ -1,17 +1,16 @@
 //! `--explain`: why a passage scored what it scored.
 //!
-//! Tantivy explains a score as a tree of formulas; this module keeps what a
-//! person needs: for each query clause, how it matched (typed word, typo or
-//! completion), and for each term it matched, in which field, with its BM25
-//! parts (term frequency, idf, field length against the average) and the
-//! weight applied to it.
+//! For each query clause the passage matched: how (typed word, or typo or
+//! completion), and each leaf that counted — the best term or phrase in
+//! each place (text, context, author) — with its BM25 parts: occurrences,
+//! idf, field length against the average, and the weight applied.
 
 use serde::Serialize;
 use serde_json::Value;
-use tantivy::schema::{Field, Schema};
-use tantivy::{DocAddress, Score, Searcher};
+use tantivy::query::{EnableScoring, Scorer};
+use tantivy::{DocAddress, DocSet, Score, Searcher};
 
-use super::compile::{CONTEXT_BOOST, Compiled};
+use super::compile::{Compiled, Leaf};
 use super::execute::{Candidate, Match, Weights};
 use crate::error::Result;
 
@@ -37,32 +36,32 @@ pub struct ClauseExplanation {
     pub matched: &'static str,
     /// Its part of the score.
     pub score: Score,
-    /// The terms behind it.
+    /// The leaves that counted, one per place.
     pub terms: Vec<TermExplanation>,
 }
 
 /// One matched term and its BM25 parts.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TermExplanation {
-    /// `text`, `context` or `title`.
-    pub field: String,
-    /// The indexed form (a stem), or the phrase.
+    /// `text`, `context` or `author`.
+    pub field: &'static str,
+    /// The indexed form (a stem, a folded name), or the phrase.
     pub term: String,
     /// Its contribution, weight applied.
     pub score: Score,
-    /// Weight applied (context, typo, completion, title).
+    /// Weight applied (context, author, typo, completion).
     pub weight: Score,
-    /// Occurrences in the field (phrase occurrences for a phrase).
+    /// Occurrences in the field (of the phrase, for a phrase).
     pub freq: Score,
     /// Inverse document frequency.
     pub idf: Score,
-    /// Length of the field in this passage (words).
+    /// Length of the field in this passage (tokens).
     pub length: Score,
     /// Average length of the field.
     pub average_length: Score,
 }
 
-/// Explains the score of the passage at `address`.
+/// Explains the score of `candidate`.
 pub fn explain(
     searcher: &Searcher,
     compiled: &Compiled,
@@ -70,34 +69,37 @@ pub fn explain(
     candidate: &Candidate,
     address: DocAddress,
 ) -> Result<Explanation> {
-    let reader = searcher.segment_reader(address.segment_ord);
-    let schema = searcher.schema();
     let mut clauses = Vec::new();
-    for (i, clause) in compiled.clauses.iter().enumerate() {
-        let (exact, inexact) = weights.clause(i);
-        let (weight, matched) = match candidate.matched[i] {
+    for (clause, how) in compiled.clauses.iter().zip(&candidate.matched) {
+        let (leaves, matched) = match how {
             Match::No => continue,
-            Match::Exact => (exact, "exact"),
-            Match::Inexact => (
-                inexact.expect("an inexact match has a weight"),
-                "typo or completion",
-            ),
+            Match::Exact => (&clause.exact, "exact"),
+            Match::Inexact => (&clause.inexact, "typo or completion"),
         };
-        let tree = to_value(&weight.explain(reader, address.doc_id)?);
-        let mut terms = Vec::new();
-        collect_terms(&tree, schema, 1.0, &clause.label, &mut terms);
-        let terms = best_per_field(terms);
+        let mut terms: Vec<TermExplanation> = Vec::new();
+        for leaf in leaves {
+            let Some(term) = explain_leaf(searcher, leaf, address)? else {
+                continue;
+            };
+            match terms.iter_mut().find(|t| t.field == term.field) {
+                Some(best) if best.score < term.score => *best = term,
+                Some(_) => {}
+                None => terms.push(term),
+            }
+        }
         clauses.push(ClauseExplanation {
             clause: clause.label.clone(),
             matched,
-            score: tree["value"].as_f64().unwrap_or(0.0) as Score,
+            score: terms.iter().map(|t| t.score).sum(),
             terms,
         });
     }
+    let reader = searcher.segment_reader(address.segment_ord);
     let mut title = 0.0;
     for weight in weights.boosts() {
-        if let Ok(explanation) = weight.explain(reader, address.doc_id) {
-            title += explanation.value();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        if matches(&mut scorer, address.doc_id) {
+            title += scorer.score();
         }
     }
     Ok(Explanation {
@@ -108,116 +110,57 @@ pub fn explain(
     })
 }
 
-/// Within a field a clause scores the best of its forms (a disjunction
-/// max, which tantivy explains with every matching form): keep that one.
-fn best_per_field(terms: Vec<TermExplanation>) -> Vec<TermExplanation> {
-    let mut best: Vec<TermExplanation> = Vec::new();
-    for term in terms {
-        match best.iter_mut().find(|b| b.field == term.field) {
-            Some(b) if b.score < term.score => *b = term,
-            Some(_) => {}
-            None => best.push(term),
-        }
+/// True if a fresh scorer matches `doc` (seeking only forward).
+fn matches(scorer: &mut Box<dyn Scorer>, doc: tantivy::DocId) -> bool {
+    scorer.doc() == doc || (scorer.doc() < doc && scorer.seek(doc) == doc)
+}
+
+/// The BM25 parts of one leaf, if it matches the passage.
+fn explain_leaf(
+    searcher: &Searcher,
+    leaf: &Leaf,
+    address: DocAddress,
+) -> Result<Option<TermExplanation>> {
+    let reader = searcher.segment_reader(address.segment_ord);
+    let weight = leaf
+        .query
+        .weight(EnableScoring::enabled_from_searcher(searcher))?;
+    // Tantivy's explain expects a matching document: check first.
+    if !matches(&mut weight.scorer(reader, 1.0)?, address.doc_id) {
+        return Ok(None);
     }
-    best
-}
-
-fn to_value(explanation: &tantivy::query::Explanation) -> Value {
-    serde_json::to_value(explanation).unwrap_or(Value::Null)
-}
-
-fn details(node: &Value) -> &[Value] {
-    node["details"].as_array().map_or(&[], Vec::as_slice)
-}
-
-fn description(node: &Value) -> &str {
-    node["description"].as_str().unwrap_or("")
+    let tree = serde_json::to_value(weight.explain(reader, address.doc_id)?).unwrap_or(Value::Null);
+    let mut term = TermExplanation {
+        field: leaf.place.name(),
+        term: leaf.term.clone(),
+        score: value(&tree) * leaf.weight,
+        weight: leaf.weight,
+        freq: 0.0,
+        idf: 0.0,
+        length: 0.0,
+        average_length: 0.0,
+    };
+    read_bm25_parts(&tree, &mut term);
+    Ok(Some(term))
 }
 
 fn value(node: &Value) -> Score {
     node["value"].as_f64().unwrap_or(0.0) as Score
 }
 
-/// Walks the tree, multiplying boosts, and records each BM25 leaf.
-fn collect_terms(
-    node: &Value,
-    schema: &Schema,
-    weight: Score,
-    label: &str,
-    out: &mut Vec<TermExplanation>,
-) {
-    let text = description(node);
-    if let Some(boost) = text
-        .strip_prefix("Boost x")
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|b| b.parse::<Score>().ok())
-    {
-        for child in details(node) {
-            collect_terms(child, schema, weight * boost, label, out);
-        }
-        return;
+/// Finds idf, freq, dl and avgdl anywhere in tantivy's explanation tree.
+fn read_bm25_parts(node: &Value, term: &mut TermExplanation) {
+    let description = node["description"].as_str().unwrap_or("");
+    if description.starts_with("idf") && term.idf == 0.0 {
+        term.idf = value(node);
+    } else if description.starts_with("freq,") {
+        term.freq = value(node);
+    } else if description.starts_with("dl,") {
+        term.length = value(node);
+    } else if description.starts_with("avgdl") {
+        term.average_length = value(node);
     }
-    if text.starts_with("TermQuery") {
-        let (field, term) =
-            term_of(node, schema).unwrap_or_else(|| (phrase_field(weight), format!("\"{label}\"")));
-        let mut leaf = TermExplanation {
-            field,
-            term,
-            score: value(node) * weight,
-            weight,
-            freq: 0.0,
-            idf: 0.0,
-            length: 0.0,
-            average_length: 0.0,
-        };
-        for part in details(node) {
-            let name = description(part);
-            if name.starts_with("idf") {
-                leaf.idf = value(part);
-            } else if name.starts_with("freq") || name.contains("tf") {
-                for constant in details(part) {
-                    let constant_name = description(constant);
-                    if constant_name.starts_with("freq") {
-                        leaf.freq = value(constant);
-                    } else if constant_name.starts_with("dl") {
-                        leaf.length = value(constant);
-                    } else if constant_name.starts_with("avgdl") {
-                        leaf.average_length = value(constant);
-                    }
-                }
-            }
-        }
-        out.push(leaf);
-        return;
-    }
-    for child in details(node) {
-        collect_terms(child, schema, weight, label, out);
-    }
-}
-
-/// Reads `Term=Term(field=8, type=Str, "medi")` from a node's context.
-fn term_of(node: &Value, schema: &Schema) -> Option<(String, String)> {
-    let context = node["context"].as_array()?.first()?.as_str()?;
-    let field_id: u32 = context
-        .split("field=")
-        .nth(1)?
-        .split(',')
-        .next()?
-        .trim()
-        .parse()
-        .ok()?;
-    let term = context.split_once('"')?.1.rsplit_once('"')?.0.to_string();
-    let field = schema
-        .get_field_name(Field::from_field_id(field_id))
-        .to_string();
-    Some((field, term))
-}
-
-/// A phrase leaf has no term: a context boost tells the field.
-fn phrase_field(weight: Score) -> String {
-    if (weight - CONTEXT_BOOST).abs() < 1e-6 {
-        "context".to_string()
-    } else {
-        "text".to_string()
+    for child in node["details"].as_array().map_or(&[][..], Vec::as_slice) {
+        read_bm25_parts(child, term);
     }
 }

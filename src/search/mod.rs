@@ -22,7 +22,9 @@ use std::collections::HashMap;
 
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
-pub use compile::{COMPLETION_BOOST, CONTEXT_BOOST, TITLE_BOOST, TYPO_BOOST, typo_distance};
+pub use compile::{
+    AUTHOR_BOOST, COMPLETION_BOOST, CONTEXT_BOOST, TITLE_BOOST, TYPO_BOOST, typo_distance,
+};
 use execute::{Candidate, Match, Weights};
 pub use explain::{ClauseExplanation, Explanation, TermExplanation};
 
