@@ -1,0 +1,126 @@
+//! Properties over arbitrary input: the query parser, the analyzer, the
+//! passage parser and the search never panic; highlights fall on character
+//! boundaries inside the snippet; the snippet is the passage text, cut.
+
+use std::sync::LazyLock;
+use std::sync::atomic::AtomicBool;
+
+use proptest::prelude::*;
+use recherche::analysis::{analyze, nfc};
+use recherche::index::update::{Mode, update};
+use recherche::index::{IndexDir, OpenIndex};
+use recherche::search::{SearchOptions, search};
+use recherche::snippet::{self, ELLIPSIS};
+use recherche::{passages, query};
+
+const SEED: &str = include_str!("fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
+
+/// The seed indexed once for all cases (the folder lives as long as the
+/// test process).
+static SEED_INDEX: LazyLock<(tempfile::TempDir, OpenIndex)> = LazyLock::new(|| {
+    let folder = tempfile::tempdir().unwrap();
+    let corpus = folder.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("seed.txt"), SEED).unwrap();
+    let dir = IndexDir::new(folder.path().join("index"));
+    let lock = dir.lock(false).unwrap();
+    update(&corpus, &dir, Mode::Full, &lock, &AtomicBool::new(false)).unwrap();
+    let open = dir.open().unwrap().unwrap();
+    (folder, open)
+});
+
+/// Queries mixing French words, accents and every syntax character.
+fn queryish() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-zA-Zéèêàâçôûœ’' «»\"*+:~()0-9\u{a0}\u{301}-]{0,60}",
+        prop::collection::vec(
+            prop_oneof![
+                Just("médias".to_string()),
+                Just("\"sourde".to_string()),
+                Just("oreille\"~2".to_string()),
+                Just("+cadres".to_string()),
+                Just("-twitter".to_string()),
+                Just("homogén*".to_string()),
+                Just("author:milouse".to_string()),
+                Just("kind:comment".to_string()),
+                Just("narcisique".to_string()),
+                Just("l’information".to_string()),
+                Just("(".to_string()),
+                Just("les".to_string()),
+            ],
+            0..6
+        )
+        .prop_map(|words| words.join(" ")),
+    ]
+}
+
+/// Checks the snippet of a passage: its highlights and where it comes from.
+fn check_snippet(text: &str, snippet: &snippet::Snippet) -> Result<(), TestCaseError> {
+    for &(start, end) in &snippet.highlights {
+        prop_assert!(start < end && end <= snippet.text.len());
+        prop_assert!(snippet.text.is_char_boundary(start) && snippet.text.is_char_boundary(end));
+    }
+    let inner = snippet.text.strip_prefix(ELLIPSIS).unwrap_or(&snippet.text);
+    let inner = inner.strip_suffix(ELLIPSIS).unwrap_or(inner);
+    prop_assert!(text.contains(inner), "{:?} not in {:?}", inner, text);
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn the_query_parser_reads_anything(raw in queryish()) {
+        match query::parse(&raw) {
+            Ok(_) => {}
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+
+    #[test]
+    fn analysed_words_are_slices_of_the_text(text in queryish()) {
+        let text = nfc(&text);
+        for word in analyze(&text) {
+            prop_assert!(word.start < word.end && word.end <= text.len());
+            prop_assert!(text.is_char_boundary(word.start) && text.is_char_boundary(word.end));
+            prop_assert!(!word.forms.is_empty() && word.forms.len() <= 2);
+        }
+    }
+
+    #[test]
+    fn snippets_cut_the_text_around_its_words(text in "[a-zéèà’ ,.«»\n]{0,600}", every in 1usize..6) {
+        let marks: Vec<(usize, usize)> = analyze(&text)
+            .into_iter()
+            .step_by(every)
+            .map(|w| (w.start, w.end))
+            .collect();
+        let snippet = snippet::make(&text, &marks);
+        check_snippet(&text, &snippet)?;
+        prop_assert!(snippet.text.chars().count() <= 200 + 2 * ELLIPSIS.chars().count() + 40);
+    }
+
+    #[test]
+    fn any_text_parses_into_passages(text in any::<String>()) {
+        let post = passages::parse("post", &text);
+        let mut ids: Vec<&str> = post.passages.iter().map(|p| p.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        prop_assert_eq!(ids.len(), post.passages.len());
+        for p in &post.passages {
+            prop_assert!(!p.text.trim().is_empty());
+        }
+    }
+
+    #[test]
+    fn any_query_searches_without_panic(raw in queryish()) {
+        let (_, open) = &*SEED_INDEX;
+        let reader = open.reader().unwrap();
+        let searcher = reader.searcher();
+        let options = SearchOptions { explain: true, ..SearchOptions::default() };
+        if let Ok(results) = search(&searcher, &open.fields, &raw, &options) {
+            prop_assert!(results.hits.len() <= results.total);
+            for hit in &results.hits {
+                check_snippet(&hit.passage.text, &hit.snippet)?;
+            }
+        }
+    }
+}
