@@ -48,6 +48,15 @@ pub enum Command {
     Index(IndexArgs),
     /// Keep the index up to date while the posts are edited (Ctrl-C stops).
     Watch(WatchArgs),
+    /// Show a passage whole, where it comes from, and the passages around it.
+    Show(ShowArgs),
+    /// Say what the index holds and whether the corpus changed since
+    /// (exit 0 fresh, 1 stale, 2 no index).
+    Status(StatusArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
 }
 
 /// Where the posts and the index are.
@@ -144,6 +153,45 @@ pub struct WatchArgs {
     /// Where the posts and the index are.
     #[command(flatten)]
     pub locations: Locations,
+}
+
+/// Arguments of `recherche show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The passage id, as printed under each search hit.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Passages to show before and after it.
+    #[arg(long, short = 'C', default_value_t = 1, value_name = "N")]
+    pub context: u64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Answer from the index as it is, without checking the corpus for changes.
+    #[arg(long)]
+    pub no_refresh: bool,
+    /// Where the posts and the index are.
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// Arguments of `recherche status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Where the posts and the index are.
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// Arguments of `recherche completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// A passage kind on the command line.

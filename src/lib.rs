@@ -108,6 +108,35 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
             };
             commands::watch::run(&command, interrupt, &mut out, &mut err)?
         }
+        cli::Command::Show(args) => {
+            let command = commands::show::ShowCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                id: args.id,
+                context: args.context,
+                json: args.json,
+                refresh: !args.no_refresh,
+            };
+            commands::show::run(&command, interrupt, &mut out, &mut err)?
+        }
+        cli::Command::Status(args) => {
+            let command = commands::status::StatusCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                json: args.json,
+            };
+            commands::status::run(&command, &mut out)?
+        }
+        cli::Command::Completions(args) => {
+            let mut command = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "recherche", &mut out);
+            ExitStatus::Success
+        }
+        cli::Command::Man => {
+            let command = <cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut out)?;
+            ExitStatus::Success
+        }
     };
     std::io::Write::flush(&mut out)?;
     Ok(status)

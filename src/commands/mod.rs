@@ -4,7 +4,18 @@
 
 pub mod index;
 pub mod search;
+pub mod show;
+pub mod status;
 pub mod watch;
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use crate::corpus;
+use crate::error::Error;
+use crate::index::update::{self, Mode};
+use crate::index::{DirState, IndexDir, OpenIndex};
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,4 +27,90 @@ pub enum Output {
     },
     /// One JSON document.
     Json,
+}
+
+/// Opens the index for reading. With `refresh`, builds it on first use and
+/// updates it when the corpus changed (one line on `err`); when another
+/// process is updating it, answers from the last committed state rather
+/// than wait. Without, opens it as it is.
+pub fn open_index(
+    corpus_dir: &Path,
+    index_dir: &Path,
+    refresh: bool,
+    interrupt: &AtomicBool,
+    err: &mut impl Write,
+) -> anyhow::Result<OpenIndex> {
+    let dir = IndexDir::new(index_dir);
+    let missing = || Error::IndexMissing(index_dir.to_path_buf());
+    if !refresh {
+        return Ok(dir.open()?.ok_or_else(missing)?);
+    }
+    let rebuild_reason = match dir.state()? {
+        DirState::Current(_) => None,
+        DirState::Empty => Some(format!(
+            "building the index in {} from {}",
+            index_dir.display(),
+            corpus_dir.display()
+        )),
+        DirState::Outdated(_) => {
+            Some("the index was built by another version; rebuilding it".to_string())
+        }
+        DirState::Corrupt(reason) => {
+            return Err(Error::IndexCorrupt {
+                path: index_dir.to_path_buf(),
+                reason,
+            }
+            .into());
+        }
+        DirState::Foreign => return Err(Error::ForeignIndex(index_dir.to_path_buf()).into()),
+    };
+    if let Some(reason) = rebuild_reason {
+        // Say nothing of building if there is nothing to build from.
+        if corpus::discover(corpus_dir)?.is_empty() {
+            return Err(Error::CorpusEmpty(corpus_dir.to_path_buf()).into());
+        }
+        writeln!(err, "recherche: {reason}…")?;
+        // Another process may be building it: wait for it, then look again.
+        let lock = dir.lock(true)?;
+        if !matches!(dir.state()?, DirState::Current(_)) {
+            let summary = update::update(corpus_dir, &dir, Mode::Full, &lock, interrupt)?;
+            writeln!(err, "recherche: {}", index::describe(&summary))?;
+        }
+    }
+    let open = dir.open()?.ok_or_else(missing)?;
+    let changed = update::is_stale(corpus_dir, &open.manifest)?;
+    if changed.is_empty() {
+        return Ok(open);
+    }
+    let lock = match dir.lock(false) {
+        Ok(lock) => lock,
+        Err(Error::IndexLocked(_)) => {
+            writeln!(
+                err,
+                "recherche: another process is updating the index; answering from its last committed state"
+            )?;
+            return Ok(open);
+        }
+        Err(e) => {
+            writeln!(
+                err,
+                "recherche: the corpus changed but the index cannot be updated ({e}); answering from it as it is"
+            )?;
+            return Ok(open);
+        }
+    };
+    drop(open);
+    let summary = update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt)?;
+    if summary.committed {
+        let files = match changed.len() {
+            1 => "1 file".to_string(),
+            n => format!("{n} files"),
+        };
+        writeln!(
+            err,
+            "recherche: {} ({files} changed)",
+            index::describe(&summary)
+        )?;
+    }
+    Ok(dir.open()?.ok_or_else(missing)?)
 }

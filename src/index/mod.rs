@@ -15,6 +15,7 @@
 //! generation; tantivy commits are atomic too.
 
 pub mod manifest;
+pub mod read;
 pub mod update;
 
 use std::fs;

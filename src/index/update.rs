@@ -501,6 +501,11 @@ impl TextCounts {
     }
 }
 
+/// Passages identical to another one, as counted at the last commit.
+pub fn duplicates(index: &Index) -> u64 {
+    payload_counts(index).duplicates
+}
+
 fn payload_counts(index: &Index) -> Counts {
     index
         .load_metas()

@@ -20,3 +20,14 @@ pub fn location(passage: &StoredPassage) -> String {
         (Kind::Pingback, _) => "Pingback".to_string(),
     }
 }
+
+/// The location followed by the passage's context, unless the context only
+/// repeats it (`Auteur du billet`): `Article › 7 grands arguments pour …`.
+pub fn place(passage: &StoredPassage, shorten_context: impl Fn(&str) -> String) -> String {
+    let mut place = location(passage);
+    if let Some(context) = passage.context.as_deref().filter(|c| *c != place) {
+        place.push_str(" › ");
+        place.push_str(&shorten_context(context));
+    }
+    place
+}

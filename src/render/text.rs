@@ -16,7 +16,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::location;
+use super::place;
 use crate::search::{Explanation, Hit, Results};
 
 const HIGHLIGHT: Style = AnsiColor::Red.on_default().bold();
@@ -57,11 +57,7 @@ fn paint<'a>(text: &'a str, style: Style, color: bool) -> Cow<'a, str> {
 
 fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     let p = &hit.passage;
-    let mut place = location(p);
-    if let Some(context) = &p.context {
-        place.push_str(" › ");
-        place.push_str(&shorten(context, CONTEXT_CHARS));
-    }
+    let place = place(p, |context| shorten(context, CONTEXT_CHARS).into_owned());
     writeln!(
         out,
         "{} {} › {}",

@@ -2,6 +2,7 @@
 //! would run it. One module per topic.
 
 mod errors;
+mod everyday;
 mod harness;
 mod json_contract;
 mod rebuild;

@@ -1,0 +1,153 @@
+//! `recherche show ID`: a passage whole, where it comes from, and the
+//! passages around it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+
+use crate::ExitStatus;
+use crate::commands::open_index;
+use crate::error::Error;
+use crate::index::StoredPassage;
+use crate::index::read;
+use crate::passages::Kind;
+use crate::render::{json, text};
+
+/// Everything `recherche show` needs.
+#[derive(Debug, Clone)]
+pub struct ShowCommand {
+    /// Folder of the posts.
+    pub corpus: PathBuf,
+    /// Folder of the index.
+    pub index: PathBuf,
+    /// The passage id.
+    pub id: String,
+    /// Passages to show before and after it.
+    pub context: u64,
+    /// Print JSON.
+    pub json: bool,
+    /// Check the corpus and update the index first.
+    pub refresh: bool,
+}
+
+/// The JSON output of `show`.
+#[derive(Serialize)]
+struct Shown<'a> {
+    id: &'a str,
+    post: &'a str,
+    title: &'a str,
+    file: &'a str,
+    passages: Vec<ShownPassage<'a>>,
+}
+
+#[derive(Serialize)]
+struct ShownPassage<'a> {
+    id: &'a str,
+    asked: bool,
+    kind: Kind,
+    author: Option<&'a str>,
+    context: Option<&'a str>,
+    line: u64,
+    text: &'a str,
+}
+
+/// Runs `recherche show`; an unknown id is an error that names the closest
+/// ids.
+pub fn run(
+    command: &ShowCommand,
+    interrupt: &AtomicBool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> anyhow::Result<ExitStatus> {
+    let open = open_index(
+        &command.corpus,
+        &command.index,
+        command.refresh,
+        interrupt,
+        err,
+    )?;
+    let reader = open.reader()?;
+    let searcher = reader.searcher();
+    let id = command.id.trim();
+    let Some(asked) = read::passage(&searcher, &open.fields, id)? else {
+        let mut suggestions = Vec::new();
+        for candidate in read::closest_ids(&searcher, &open.fields, id, 20)? {
+            if suggestions.len() == 3 {
+                break;
+            }
+            // The id dictionary may still hold ids of deleted passages.
+            if read::passage(&searcher, &open.fields, &candidate)?.is_some() {
+                suggestions.push(candidate);
+            }
+        }
+        return Err(Error::UnknownId {
+            id: id.to_string(),
+            suggestions,
+        }
+        .into());
+    };
+    let passages = read::neighbours(
+        &searcher,
+        &open.fields,
+        &asked.post,
+        asked.position,
+        command.context,
+    )?;
+    if command.json {
+        json::write_value(
+            out,
+            &Shown {
+                id: &asked.id,
+                post: &asked.post,
+                title: &asked.title,
+                file: &asked.file,
+                passages: passages
+                    .iter()
+                    .map(|p| ShownPassage {
+                        id: &p.id,
+                        asked: p.id == asked.id,
+                        kind: p.kind,
+                        author: p.author.as_deref(),
+                        context: p.context.as_deref(),
+                        line: p.line,
+                        text: &p.text,
+                    })
+                    .collect(),
+            },
+        )?;
+    } else {
+        write_text(out, &asked, &passages)?;
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn write_text(
+    out: &mut impl Write,
+    asked: &StoredPassage,
+    passages: &[StoredPassage],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} ({})",
+        text::sanitize(&asked.title),
+        text::sanitize(&asked.file)
+    )?;
+    for passage in passages {
+        let mark = if passage.id == asked.id { "▶" } else { " " };
+        let place = crate::render::place(passage, str::to_string);
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{mark} {} · {} · line {}",
+            passage.id,
+            text::sanitize(&place),
+            passage.line
+        )?;
+        for line in passage.text.lines() {
+            writeln!(out, "  {}", text::sanitize(line))?;
+        }
+    }
+    Ok(())
+}

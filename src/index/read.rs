@@ -1,0 +1,125 @@
+//! Reading passages back: by id, by post, and what the index holds.
+
+use std::collections::BTreeMap;
+
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use super::{Fields, StoredPassage};
+use crate::error::Result;
+use crate::passages::{Kind, compare_ids};
+
+/// The passage with this id, if any.
+pub fn passage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<StoredPassage>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.id, id),
+        IndexRecordOption::Basic,
+    );
+    let found = searcher.search(&query, &DocSetCollector)?;
+    match found.into_iter().next() {
+        Some(address) => {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            Ok(Some(StoredPassage::from_doc(&doc, fields)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The passages of a post whose position is within `around` of `position`,
+/// in reading order.
+pub fn neighbours(
+    searcher: &Searcher,
+    fields: &Fields,
+    post: &str,
+    position: u64,
+    around: u64,
+) -> Result<Vec<StoredPassage>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.post, post),
+        IndexRecordOption::Basic,
+    );
+    let mut passages = Vec::new();
+    for address in searcher.search(&query, &DocSetCollector)? {
+        let reader = searcher.segment_reader(address.segment_ord);
+        let at = reader
+            .fast_fields()
+            .u64("position")?
+            .first(address.doc_id)
+            .unwrap_or(0);
+        if at.abs_diff(position) <= around {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            passages.push(StoredPassage::from_doc(&doc, fields));
+        }
+    }
+    passages.sort_by_key(|p| p.position);
+    Ok(passages)
+}
+
+/// The `n` ids closest to `id` by edit distance, ties in reading order.
+pub fn closest_ids(
+    searcher: &Searcher,
+    fields: &Fields,
+    id: &str,
+    n: usize,
+) -> Result<Vec<String>> {
+    let mut scored: Vec<(usize, String)> = Vec::new();
+    for reader in searcher.segment_readers() {
+        let index = reader.inverted_index(fields.id)?;
+        let mut terms = index
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while terms.advance() {
+            if let Ok(candidate) = std::str::from_utf8(terms.key()) {
+                scored.push((edit_distance(id, candidate), candidate.to_string()));
+            }
+        }
+    }
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| compare_ids(&a.1, &b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    Ok(scored.into_iter().take(n).map(|(_, id)| id).collect())
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Live passages by kind.
+pub fn count_by_kind(searcher: &Searcher, fields: &Fields) -> Result<BTreeMap<Kind, u64>> {
+    let mut counts = BTreeMap::new();
+    for kind in Kind::ALL {
+        let query = TermQuery::new(
+            Term::from_field_text(fields.kind, kind.as_str()),
+            IndexRecordOption::Basic,
+        );
+        counts.insert(kind, searcher.search(&query, &Count)? as u64);
+    }
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_characters() {
+        assert_eq!(edit_distance("article/7", "article/7"), 0);
+        assert_eq!(edit_distance("artcle/7", "article/7"), 1);
+        assert_eq!(edit_distance("é", "e"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}
