@@ -53,6 +53,8 @@ pub enum Command {
     /// Say what the index holds and whether the corpus changed since
     /// (exit 0 fresh, 1 stale, 2 no index).
     Status(StatusArgs),
+    /// Write every passage with all its fields, one JSON object per line.
+    Export(ExportArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
@@ -181,6 +183,20 @@ pub struct StatusArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Where the posts and the index are.
+    #[command(flatten)]
+    pub locations: Locations,
+}
+
+/// Arguments of `recherche export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Newline-delimited JSON (the only format).
+    #[arg(long, required = true)]
+    pub ndjson: bool,
+    /// Export the index as it is, without checking the corpus for changes.
+    #[arg(long)]
+    pub no_refresh: bool,
     /// Where the posts and the index are.
     #[command(flatten)]
     pub locations: Locations,

@@ -127,6 +127,14 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
             };
             commands::status::run(&command, &mut out)?
         }
+        cli::Command::Export(args) => {
+            let command = commands::export::ExportCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                refresh: !args.no_refresh,
+            };
+            commands::export::run(&command, interrupt, &mut out, &mut err)?
+        }
         cli::Command::Completions(args) => {
             let mut command = <cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "recherche", &mut out);

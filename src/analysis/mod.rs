@@ -16,6 +16,12 @@
 //!      as written minus its accents;
 //! 7. [`NAMES`] (comment authors) is tokenizer, lowercase and folding only.
 //!
+//! [`Analyzer`] runs steps 1–6 in one pass for both outputs, caching each
+//! word's forms; indexing goes through it and hands tantivy the tokens
+//! ([`TokenListTokenizer`]), and so do queries and highlighting. The
+//! registered [`FRENCH`] and [`WORDS`] analyzers are the same pipeline as
+//! tantivy analyzers, and a test pins that both give the same tokens.
+//!
 //! Tantivy does not store custom tokenizers in the index: [`register`] must
 //! run every time an index is opened or created.
 
@@ -23,10 +29,12 @@ mod elision;
 mod fold;
 mod stem;
 mod stop_words;
+mod token_list;
 mod tokenizer;
 
 use std::sync::LazyLock;
 
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer, TokenStream, TokenizerManager,
 };
@@ -35,6 +43,7 @@ pub use elision::{ELIDED, ElisionFilter};
 pub use fold::{FoldFilter, fold};
 pub use stem::{StemFilter, forms, stem};
 pub use stop_words::FRENCH_STOP_WORDS;
+pub use token_list::{TokenListTokenizer, push_token};
 pub use tokenizer::{WordTokenizer, is_apostrophe, nfc};
 
 /// Name of the stemming analyzer (passage text, context, title).
@@ -43,6 +52,9 @@ pub const FRENCH: &str = "recherche_french";
 pub const WORDS: &str = "recherche_words";
 /// Name of the analyzer for author names.
 pub const NAMES: &str = "recherche_names";
+/// Name of the tokenizer of fields indexed from tokens recherche analysed
+/// itself (text, context, title, words): see [`TokenListTokenizer`].
+pub const TOKENS: &str = "recherche_tokens";
 
 /// Bumped whenever the analysis changes what is indexed; an index built
 /// with another version is rebuilt from scratch.
@@ -50,6 +62,17 @@ pub const ANALYZER_VERSION: u32 = 1;
 
 /// Longest token kept, in bytes (RemoveLongFilter drops longer ones).
 const MAX_TOKEN_BYTES: usize = 40;
+
+/// The words of French text, before stemming or folding: tokenizer,
+/// long-token removal, lowercase, elision, stop words.
+static BASE_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(ElisionFilter)
+        .filter(french_stop_words())
+        .build()
+});
 
 static FRENCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
     TextAnalyzer::builder(WordTokenizer)
@@ -97,11 +120,12 @@ pub fn names_analyzer() -> TextAnalyzer {
     NAMES_ANALYZER.clone()
 }
 
-/// Registers the three analyzers under their names.
+/// Registers the analyzers under their names.
 pub fn register(manager: &TokenizerManager) {
     manager.register(FRENCH, french_analyzer());
     manager.register(WORDS, words_analyzer());
     manager.register(NAMES, names_analyzer());
+    manager.register(TOKENS, TextAnalyzer::from(TokenListTokenizer));
 }
 
 /// One word of analysed text.
@@ -119,37 +143,107 @@ pub struct AnalyzedWord {
     pub folded: String,
 }
 
+/// What a word gives, once computed: its forms and its folded spelling.
+#[derive(Debug, Clone)]
+pub struct WordForms {
+    /// The stemmed forms (one or two).
+    pub forms: Vec<String>,
+    /// The folded, unstemmed spelling.
+    pub folded: String,
+}
+
+/// A word met by [`Analyzer::analyze_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct WordRef<'a> {
+    /// Position, counting removed stop words.
+    pub position: usize,
+    /// Byte offset in the (NFC) text.
+    pub start: usize,
+    /// Byte offset just past the word.
+    pub end: usize,
+    /// Its forms and folded spelling.
+    pub forms: &'a WordForms,
+    /// A number for the distinct word (for deduplicating without hashing
+    /// strings again); valid until the cache is emptied, between two texts.
+    pub id: u32,
+}
+
+/// A cache larger than this is emptied rather than grown.
+const CACHE_WORDS: usize = 30_000;
+
+/// Analyses text word by word: the [`FRENCH`] and [`WORDS`] analyzers in
+/// one pass, with the stemmed forms and folded spelling of each distinct
+/// word computed once. Indexing keeps one per thread; its output is the
+/// registered analyzers' output (pinned by a test).
+pub struct Analyzer {
+    base: TextAnalyzer,
+    ids: FxHashMap<String, u32>,
+    words: Vec<WordForms>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer {
+            base: BASE_ANALYZER.clone(),
+            ids: FxHashMap::default(),
+            words: Vec::new(),
+        }
+    }
+}
+
+impl Analyzer {
+    /// Calls `each` for every indexed word of `text`, stop words removed,
+    /// without allocating for words met before.
+    pub fn analyze_with(&mut self, text: &str, mut each: impl FnMut(WordRef<'_>)) {
+        if self.words.len() > CACHE_WORDS {
+            self.ids.clear();
+            self.words.clear();
+        }
+        let mut stream = self.base.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            let id = match self.ids.get(&token.text) {
+                Some(&id) => id,
+                None => {
+                    let (first, second) = forms(&token.text);
+                    let id = self.words.len() as u32;
+                    self.words.push(WordForms {
+                        forms: std::iter::once(first).chain(second).collect(),
+                        folded: fold(&token.text).into_owned(),
+                    });
+                    self.ids.insert(token.text.clone(), id);
+                    id
+                }
+            };
+            each(WordRef {
+                position: token.position,
+                start: token.offset_from,
+                end: token.offset_to,
+                forms: &self.words[id as usize],
+                id,
+            });
+        }
+    }
+
+    /// Analyses `text` into its indexed words, stop words removed.
+    pub fn analyze(&mut self, text: &str) -> Vec<AnalyzedWord> {
+        let mut words = Vec::new();
+        self.analyze_with(text, |w| {
+            words.push(AnalyzedWord {
+                position: w.position,
+                start: w.start,
+                end: w.end,
+                forms: w.forms.forms.clone(),
+                folded: w.forms.folded.clone(),
+            });
+        });
+        words
+    }
+}
+
 /// Analyses `text` into its indexed words, stop words removed.
 pub fn analyze(text: &str) -> Vec<AnalyzedWord> {
-    let mut stems: Vec<(usize, String)> = Vec::new();
-    let mut french = french_analyzer();
-    let mut stream = french.token_stream(text);
-    while stream.advance() {
-        let token = stream.token();
-        stems.push((token.position, token.text.clone()));
-    }
-    let mut words = Vec::new();
-    let mut plain = words_analyzer();
-    let mut stream = plain.token_stream(text);
-    let mut next_stem = 0;
-    while stream.advance() {
-        let token = stream.token();
-        let mut forms = Vec::with_capacity(2);
-        while next_stem < stems.len() && stems[next_stem].0 <= token.position {
-            if stems[next_stem].0 == token.position {
-                forms.push(std::mem::take(&mut stems[next_stem].1));
-            }
-            next_stem += 1;
-        }
-        words.push(AnalyzedWord {
-            position: token.position,
-            start: token.offset_from,
-            end: token.offset_to,
-            forms,
-            folded: token.text.clone(),
-        });
-    }
-    words
+    Analyzer::default().analyze(text)
 }
 
 /// Lowercase-folded words of `text`, with nothing removed (author names).
@@ -290,6 +384,47 @@ mod tests {
         "anticonstitutionnellementanticonstitutionnellement court"
           court @1 51..56 ["court"]
         "#);
+    }
+
+    /// The one-pass analyzer gives exactly what the registered tantivy
+    /// analyzers give, token for token.
+    #[test]
+    fn one_pass_equals_the_registered_analyzers() {
+        let texts = [
+            include_str!("../../corpus/cadres-dirigeants-medias-sociaux.txt"),
+            "L’été qu'il DEJA déjà aujourd’hui créée creee cœur me\u{301}dias n°1WebPatron()",
+        ];
+        for text in texts {
+            let mut expected_stems = Vec::new();
+            let mut french = french_analyzer();
+            let mut stream = french.token_stream(text);
+            while stream.advance() {
+                let t = stream.token();
+                expected_stems.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
+            }
+            let mut expected_words = Vec::new();
+            let mut plain = words_analyzer();
+            let mut stream = plain.token_stream(text);
+            while stream.advance() {
+                let t = stream.token();
+                expected_words.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
+            }
+            let words = analyze(text);
+            let stems: Vec<_> = words
+                .iter()
+                .flat_map(|w| {
+                    w.forms
+                        .iter()
+                        .map(|f| (w.position, w.start, w.end, f.clone()))
+                })
+                .collect();
+            let folded: Vec<_> = words
+                .iter()
+                .map(|w| (w.position, w.start, w.end, w.folded.clone()))
+                .collect();
+            assert_eq!(stems, expected_stems);
+            assert_eq!(folded, expected_words);
+        }
     }
 
     #[test]

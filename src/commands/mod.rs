@@ -2,6 +2,7 @@
 //! index → search → render calls. The pipeline modules know nothing of the
 //! command line.
 
+pub mod export;
 pub mod index;
 pub mod search;
 pub mod show;

@@ -91,7 +91,7 @@ pub fn run(
     let passages = read::neighbours(
         &searcher,
         &open.fields,
-        &asked.post,
+        &asked.file,
         asked.position,
         command.context,
     )?;

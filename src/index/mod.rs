@@ -14,6 +14,7 @@
 //! the previous index as it was. Incremental updates commit into the current
 //! generation; tantivy commits are atomic too.
 
+pub mod document;
 pub mod manifest;
 pub mod read;
 pub mod update;
@@ -24,8 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
@@ -37,7 +37,7 @@ pub use manifest::Manifest;
 /// Version of the schema below and of the manifest format; with
 /// [`ANALYZER_VERSION`] it decides whether an existing index can be updated
 /// or must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The name of the generation pointer in the index folder.
 const POINTER: &str = "recherche.json";
@@ -55,10 +55,12 @@ pub struct Fields {
     pub id: Field,
     /// Relative path of the post file (to find and delete its passages).
     pub file: Field,
-    /// Post slug.
+    /// Post slug (stored only: the file finds a post's passages).
     pub post: Field,
-    /// Post title, searchable at a lower boost.
+    /// Post title (its analysed tokens), searchable at a lower boost.
     pub title: Field,
+    /// Post title as written (stored).
+    pub stored_title: Field,
     /// Passage kind, for `kind:` filters.
     pub kind: Field,
     /// Comment author as written (stored only).
@@ -67,8 +69,12 @@ pub struct Fields {
     pub author_key: Field,
     /// The introducing line or heading, searchable at a lower boost.
     pub context: Field,
-    /// The passage text, French analyzer, with positions for phrases.
+    /// The introducing line or heading as written (stored).
+    pub stored_context: Field,
+    /// The passage text (its analysed tokens), with positions for phrases.
     pub text: Field,
+    /// The passage text as written (stored).
+    pub stored_text: Field,
     /// Folded unstemmed words of text and context, for typos and prefixes.
     pub words: Field,
     /// Rank of the passage in its post.
@@ -94,11 +100,12 @@ pub fn schema() -> Schema {
     let mut builder = Schema::builder();
     builder.add_text_field("id", STRING | STORED | FAST);
     builder.add_text_field("file", STRING | STORED);
-    builder.add_text_field("post", STRING | STORED);
+    builder.add_text_field("post", STORED);
     builder.add_text_field(
         "title",
-        french_text(IndexRecordOption::WithFreqs, analysis::FRENCH) | STORED,
+        french_text(IndexRecordOption::WithFreqs, analysis::TOKENS),
     );
+    builder.add_text_field("stored_title", STORED);
     builder.add_text_field("kind", STRING | STORED);
     builder.add_text_field("author", STORED);
     builder.add_text_field(
@@ -107,19 +114,27 @@ pub fn schema() -> Schema {
     );
     builder.add_text_field(
         "context",
-        french_text(IndexRecordOption::WithFreqsAndPositions, analysis::FRENCH) | STORED,
+        french_text(IndexRecordOption::WithFreqsAndPositions, analysis::TOKENS),
     );
+    builder.add_text_field("stored_context", STORED);
     builder.add_text_field(
         "text",
-        french_text(IndexRecordOption::WithFreqsAndPositions, analysis::FRENCH) | STORED,
+        french_text(IndexRecordOption::WithFreqsAndPositions, analysis::TOKENS),
     );
+    builder.add_text_field("stored_text", STORED);
+    // Its postings are never scored: only its dictionary is walked.
     builder.add_text_field(
         "words",
-        french_text(IndexRecordOption::Basic, analysis::WORDS),
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::TOKENS)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        ),
     );
     builder.add_u64_field("position", STORED | FAST);
     builder.add_u64_field("line", STORED);
-    builder.add_u64_field("text_hash", INDEXED | FAST);
+    builder.add_u64_field("text_hash", FAST);
     builder.add_u64_field("passage_hash", FAST);
     builder.build()
 }
@@ -137,11 +152,14 @@ impl Fields {
             file: field("file")?,
             post: field("post")?,
             title: field("title")?,
+            stored_title: field("stored_title")?,
             kind: field("kind")?,
             author: field("author")?,
             author_key: field("author_key")?,
             context: field("context")?,
+            stored_context: field("stored_context")?,
             text: field("text")?,
+            stored_text: field("stored_text")?,
             words: field("words")?,
             position: field("position")?,
             line: field("line")?,
@@ -486,11 +504,11 @@ impl StoredPassage {
             id: text(fields.id),
             post: text(fields.post),
             file: text(fields.file),
-            title: text(fields.title),
+            title: text(fields.stored_title),
             kind: text(fields.kind).parse().unwrap_or(Kind::Article),
             author: optional(fields.author),
-            context: optional(fields.context),
-            text: text(fields.text),
+            context: optional(fields.stored_context),
+            text: text(fields.stored_text),
             position: number(fields.position),
             line: number(fields.line),
         }

@@ -27,17 +27,17 @@ pub fn passage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<
     }
 }
 
-/// The passages of a post whose position is within `around` of `position`,
-/// in reading order.
+/// The passages of a post file whose position is within `around` of
+/// `position`, in reading order.
 pub fn neighbours(
     searcher: &Searcher,
     fields: &Fields,
-    post: &str,
+    file: &str,
     position: u64,
     around: u64,
 ) -> Result<Vec<StoredPassage>> {
     let query = TermQuery::new(
-        Term::from_field_text(fields.post, post),
+        Term::from_field_text(fields.file, file),
         IndexRecordOption::Basic,
     );
     let mut passages = Vec::new();

@@ -1,0 +1,103 @@
+//! Tokens already analysed, written as text: `position form` per line.
+//!
+//! recherche analyses each passage once, in its own indexing threads, with
+//! [`super::Analyzer`] (stemmed forms and folded words in one pass, stems
+//! cached). Tantivy 0.27's pre-tokenized values go through JSON inside the
+//! indexer and cost more than the analysis they save, so the tokens are
+//! handed over as this plain encoding instead, which [`TokenListTokenizer`]
+//! reads back at almost no cost.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Appends a token to an encoded list.
+pub fn push_token(list: &mut String, position: usize, text: &str) {
+    let mut digits = [0u8; 20];
+    let mut n = position;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    list.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    list.push(' ');
+    list.push_str(text);
+    list.push('\n');
+}
+
+/// Reads token lists written with [`push_token`].
+#[derive(Clone, Default)]
+pub struct TokenListTokenizer;
+
+impl Tokenizer for TokenListTokenizer {
+    type TokenStream<'a> = TokenListStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenListStream<'a> {
+        TokenListStream {
+            lines: text.lines(),
+            token: Token::default(),
+        }
+    }
+}
+
+/// Token stream of [`TokenListTokenizer`].
+pub struct TokenListStream<'a> {
+    lines: std::str::Lines<'a>,
+    token: Token,
+}
+
+impl TokenStream for TokenListStream<'_> {
+    fn advance(&mut self) -> bool {
+        for line in self.lines.by_ref() {
+            let Some((position, text)) = line.split_once(' ') else {
+                continue;
+            };
+            let Ok(position) = position.parse() else {
+                continue;
+            };
+            self.token.position = position;
+            self.token.text.clear();
+            self.token.text.push_str(text);
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_positions_and_forms() {
+        let mut list = String::new();
+        push_token(&mut list, 0, "medi");
+        push_token(&mut list, 3, "aujourd'hui");
+        push_token(&mut list, 3, "cre");
+        let mut tokenizer = TokenListTokenizer;
+        let mut stream = tokenizer.token_stream(&list);
+        let mut got = Vec::new();
+        while stream.advance() {
+            got.push((stream.token().position, stream.token().text.clone()));
+        }
+        assert_eq!(
+            got,
+            [
+                (0, "medi".to_string()),
+                (3, "aujourd'hui".into()),
+                (3, "cre".into())
+            ]
+        );
+    }
+}

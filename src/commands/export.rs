@@ -1,0 +1,111 @@
+//! `recherche export --ndjson`: every passage with all its fields, one JSON
+//! object per line, in reading order (file by file, passage by passage) —
+//! to load into another engine (see the README, "Outgrowing one machine").
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{TantivyDocument, Term};
+
+use crate::ExitStatus;
+use crate::commands::open_index;
+use crate::index::StoredPassage;
+use crate::passages::Kind;
+
+/// Everything `recherche export` needs.
+#[derive(Debug, Clone)]
+pub struct ExportCommand {
+    /// Folder of the posts.
+    pub corpus: PathBuf,
+    /// Folder of the index.
+    pub index: PathBuf,
+    /// Check the corpus and update the index first.
+    pub refresh: bool,
+}
+
+/// One exported passage: every stored field.
+#[derive(Debug, Serialize)]
+pub struct ExportedPassage<'a> {
+    /// Passage id.
+    pub id: &'a str,
+    /// Post slug.
+    pub post: &'a str,
+    /// Post title.
+    pub title: &'a str,
+    /// Post file, relative to the corpus.
+    pub file: &'a str,
+    /// Passage kind.
+    pub kind: Kind,
+    /// Comment author.
+    pub author: Option<&'a str>,
+    /// Introducing line or heading.
+    pub context: Option<&'a str>,
+    /// Rank in the post.
+    pub position: u64,
+    /// Line in the post file.
+    pub line: u64,
+    /// The text.
+    pub text: &'a str,
+}
+
+impl<'a> From<&'a StoredPassage> for ExportedPassage<'a> {
+    fn from(p: &'a StoredPassage) -> Self {
+        ExportedPassage {
+            id: &p.id,
+            post: &p.post,
+            title: &p.title,
+            file: &p.file,
+            kind: p.kind,
+            author: p.author.as_deref(),
+            context: p.context.as_deref(),
+            position: p.position,
+            line: p.line,
+            text: &p.text,
+        }
+    }
+}
+
+/// Runs `recherche export --ndjson`.
+pub fn run(
+    command: &ExportCommand,
+    interrupt: &AtomicBool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> anyhow::Result<ExitStatus> {
+    let open = open_index(
+        &command.corpus,
+        &command.index,
+        command.refresh,
+        interrupt,
+        err,
+    )?;
+    let reader = open.reader()?;
+    let searcher = reader.searcher();
+    for file in &open.manifest.files {
+        let query = TermQuery::new(
+            Term::from_field_text(open.fields.file, &file.relative),
+            IndexRecordOption::Basic,
+        );
+        let mut addresses: Vec<_> = searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        addresses.sort();
+        let mut passages = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            passages.push(StoredPassage::from_doc(&doc, &open.fields));
+        }
+        passages.sort_by_key(|p| p.position);
+        for passage in &passages {
+            serde_json::to_writer(&mut *out, &ExportedPassage::from(passage))?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,175 @@
+//! From a passage to the tantivy document that indexes it.
+//!
+//! Analysis happens here, in the indexing threads of recherche, once per
+//! passage: the [`Analyzer`] gives each word's stemmed forms (for text and
+//! context) and folded spelling (for the words field) in one pass, and the
+//! tokens go to tantivy as token lists (see `analysis::TokenListTokenizer`).
+//! The title and the context, shared by many passages, are analysed once
+//! per post.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::TantivyDocument;
+
+use super::Fields;
+use super::manifest::hash;
+use crate::analysis::{ANALYZER_VERSION, Analyzer, push_token};
+use crate::corpus::PostFile;
+use crate::passages::{Passage, Post};
+
+/// Builds documents; one per indexing thread (it holds the stem cache).
+pub struct DocumentBuilder {
+    fields: Fields,
+    analyzer: Analyzer,
+    /// Words already listed in the words field of the passage being built.
+    seen: FxHashSet<u32>,
+}
+
+/// A passage's document and the hashes the update needs.
+pub struct Built {
+    /// The document.
+    pub document: TantivyDocument,
+    /// xxh3 of everything stored: the passage half of the manifest.
+    pub passage_hash: u64,
+    /// xxh3 of the text: identical passages share it.
+    pub text_hash: u64,
+}
+
+/// The token lists of a text: stemmed forms, and distinct folded words.
+#[derive(Default, Clone)]
+struct Lists {
+    stems: String,
+    folded: String,
+}
+
+impl DocumentBuilder {
+    /// A builder for an index with these fields.
+    pub fn new(fields: Fields) -> Self {
+        DocumentBuilder {
+            fields,
+            analyzer: Analyzer::default(),
+            seen: FxHashSet::default(),
+        }
+    }
+
+    /// The documents of every passage of a post, in reading order.
+    pub fn post(&mut self, file: &PostFile, post: &Post) -> Vec<Built> {
+        self.passages(file, post, post.passages.iter())
+    }
+
+    /// The documents of some passages of a post.
+    pub fn passages<'a>(
+        &mut self,
+        file: &PostFile,
+        post: &Post,
+        passages: impl Iterator<Item = &'a Passage>,
+    ) -> Vec<Built> {
+        let title = self.lists(&post.title, false).stems;
+        let mut contexts: FxHashMap<&str, Lists> = FxHashMap::default();
+        let mut built = Vec::new();
+        for passage in passages {
+            let context = passage.context.as_deref().map(|c| {
+                contexts
+                    .entry(c)
+                    .or_insert_with(|| self.lists(c, false))
+                    .clone()
+            });
+            built.push(self.build(file, post, passage, &title, context));
+        }
+        built
+    }
+
+    /// Analyses `text` into its token lists; folded words already seen in
+    /// this passage are left out when `dedup` is on.
+    fn lists(&mut self, text: &str, dedup: bool) -> Lists {
+        let mut lists = Lists {
+            stems: String::with_capacity(text.len() * 2),
+            folded: String::with_capacity(text.len()),
+        };
+        let seen = &mut self.seen;
+        if !dedup {
+            seen.clear();
+        }
+        self.analyzer.analyze_with(text, |word| {
+            for form in &word.forms.forms {
+                push_token(&mut lists.stems, word.position, form);
+            }
+            if seen.insert(word.id) {
+                push_token(&mut lists.folded, seen.len(), &word.forms.folded);
+            }
+        });
+        lists
+    }
+
+    fn build(
+        &mut self,
+        file: &PostFile,
+        post: &Post,
+        passage: &Passage,
+        title: &str,
+        context: Option<Lists>,
+    ) -> Built {
+        let f = self.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.id, &passage.id);
+        doc.add_text(f.file, &file.relative);
+        doc.add_text(f.post, &post.slug);
+        doc.add_text(f.stored_title, &post.title);
+        doc.add_text(f.title, title);
+        doc.add_text(f.kind, passage.kind.as_str());
+        if let Some(author) = &passage.author {
+            doc.add_text(f.author, author);
+            doc.add_text(f.author_key, author);
+        }
+        // The words field gets each distinct word of context and text once.
+        self.seen.clear();
+        let mut folded = String::new();
+        if let (Some(stored), Some(lists)) = (&passage.context, context) {
+            doc.add_text(f.stored_context, stored);
+            doc.add_text(f.context, &lists.stems);
+            // Mark the context's words as seen for this passage.
+            self.analyzer.analyze_with(stored, |word| {
+                self.seen.insert(word.id);
+            });
+            folded = lists.folded;
+        }
+        let text = self.lists(&passage.text, true);
+        folded.push_str(&text.folded);
+        doc.add_text(f.stored_text, &passage.text);
+        doc.add_text(f.text, &text.stems);
+        doc.add_text(f.words, &folded);
+        let text_hash = hash(passage.text.as_bytes());
+        let passage_hash = passage_hash(file, post, passage);
+        doc.add_u64(f.position, passage.position.into());
+        doc.add_u64(f.line, passage.line.into());
+        doc.add_u64(f.text_hash, text_hash);
+        doc.add_u64(f.passage_hash, passage_hash);
+        Built {
+            document: doc,
+            passage_hash,
+            text_hash,
+        }
+    }
+}
+
+/// Hash of everything stored for a passage: if it is unchanged, the stored
+/// document is too.
+pub fn passage_hash(file: &PostFile, post: &Post, passage: &Passage) -> u64 {
+    let mut bytes = Vec::with_capacity(passage.text.len() + 256);
+    for part in [
+        passage.id.as_str(),
+        file.relative.as_str(),
+        post.slug.as_str(),
+        post.title.as_str(),
+        passage.kind.as_str(),
+        passage.author.as_deref().unwrap_or("\u{0}"),
+        passage.context.as_deref().unwrap_or("\u{0}"),
+        passage.text.as_str(),
+    ] {
+        bytes.extend_from_slice(part.as_bytes());
+        bytes.push(0x1f);
+    }
+    bytes.extend_from_slice(&passage.position.to_le_bytes());
+    bytes.extend_from_slice(&passage.line.to_le_bytes());
+    bytes.extend_from_slice(&ANALYZER_VERSION.to_le_bytes());
+    hash(&bytes)
+}
