@@ -25,8 +25,20 @@ pub struct PostFile {
     pub modified_ns: u128,
 }
 
-/// Lists the post files under `root`, sorted by relative path.
+/// Lists the post files under `root`, sorted by relative path, with their
+/// slugs.
 pub fn discover(root: &Path) -> Result<Vec<PostFile>> {
+    let mut files = list(root)?;
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    assign_slugs(&mut files);
+    Ok(files)
+}
+
+/// Lists the post files under `root` with their size and modification time,
+/// in no particular order and without slugs: the quick look of the
+/// staleness check. Folders are read first (file types come with the
+/// entries), then files are stat'ed on every core.
+pub fn list(root: &Path) -> Result<Vec<PostFile>> {
     match fs::metadata(root) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -41,45 +53,112 @@ pub fn discover(root: &Path) -> Result<Vec<PostFile>> {
         }
         Err(e) => return Err(Error::io("cannot read corpus folder", root, e)),
     }
-    let mut files = Vec::new();
-    walk(root, "", &mut files)?;
-    files.sort_by(|a, b| a.relative.cmp(&b.relative));
-    assign_slugs(&mut files);
-    Ok(files)
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let walk = Walk {
+        queue: std::sync::Mutex::new(vec![(root.to_path_buf(), String::new())]),
+        busy: std::sync::atomic::AtomicUsize::new(0),
+        failed: std::sync::atomic::AtomicBool::new(false),
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(|| walk.work())).collect();
+        let mut files = Vec::new();
+        let mut error = None;
+        for worker in workers {
+            match worker.join().expect("a walking thread does not panic") {
+                Ok(found) => files.extend(found),
+                Err(e) => error = error.or(Some(e)),
+            }
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(files),
+        }
+    })
 }
 
-fn walk(folder: &Path, prefix: &str, files: &mut Vec<PostFile>) -> Result<()> {
-    let entries = fs::read_dir(folder).map_err(|e| Error::io("cannot read folder", folder, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io("cannot read folder", folder, e))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
-            continue;
-        };
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        // Follows symbolic links, as a user who links a post in expects.
-        let meta = fs::metadata(&path).map_err(|e| Error::io("cannot read", &path, e))?;
-        let relative = format!("{prefix}{name}");
-        if meta.is_dir() {
-            walk(&path, &format!("{relative}/"), files)?;
-        } else if meta.is_file() && name.ends_with(".txt") {
-            let modified_ns = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            files.push(PostFile {
-                relative,
-                slug: String::new(),
-                size: meta.len(),
-                modified_ns,
-            });
+/// Folders waiting to be read, shared by the walking threads.
+struct Walk {
+    queue: std::sync::Mutex<Vec<(std::path::PathBuf, String)>>,
+    /// Threads reading a folder (which may add folders to the queue).
+    busy: std::sync::atomic::AtomicUsize,
+    failed: std::sync::atomic::AtomicBool,
+}
+
+impl Walk {
+    /// Reads folders until none is left, returning the post files found.
+    fn work(&self) -> Result<Vec<PostFile>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let mut files = Vec::new();
+        loop {
+            let next = {
+                let mut queue = self.queue.lock().expect("the queue is not poisoned");
+                let next = queue.pop();
+                if next.is_some() {
+                    self.busy.fetch_add(1, SeqCst);
+                }
+                next
+            };
+            let Some((folder, prefix)) = next else {
+                if self.busy.load(SeqCst) == 0 || self.failed.load(SeqCst) {
+                    return Ok(files);
+                }
+                std::thread::yield_now();
+                continue;
+            };
+            let result = self.read_folder(&folder, &prefix, &mut files);
+            self.busy.fetch_sub(1, SeqCst);
+            if let Err(e) = result {
+                self.failed.store(true, SeqCst);
+                return Err(e);
+            }
         }
     }
-    Ok(())
+
+    /// Lists one folder: `*.txt` files with their size and time (stat'ed
+    /// relative to the folder), sub-folders queued. Hidden entries are
+    /// skipped; symbolic links are followed.
+    fn read_folder(&self, folder: &Path, prefix: &str, files: &mut Vec<PostFile>) -> Result<()> {
+        let entries =
+            fs::read_dir(folder).map_err(|e| Error::io("cannot read folder", folder, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("cannot read folder", folder, e))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            let mut meta = entry
+                .metadata()
+                .map_err(|e| Error::io("cannot read", entry.path(), e))?;
+            if meta.is_symlink() {
+                meta = fs::metadata(entry.path())
+                    .map_err(|e| Error::io("cannot read", entry.path(), e))?;
+            }
+            if meta.is_dir() {
+                self.queue
+                    .lock()
+                    .expect("the queue is not poisoned")
+                    .push((entry.path(), format!("{prefix}{name}/")));
+            } else if meta.is_file() && name.ends_with(".txt") {
+                let modified_ns = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                files.push(PostFile {
+                    relative: format!("{prefix}{name}"),
+                    slug: String::new(),
+                    size: meta.len(),
+                    modified_ns,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Turns `Notes/Été 2024.txt` into `notes/ete-2024`.

@@ -53,7 +53,13 @@ impl ExitStatus {
 /// Runs the command line: turns clap's types into plain options and calls
 /// the subcommand, writing results to stdout and notes to stderr.
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
-    let interrupt = interrupt_flag();
+    // Long updates stop cleanly on Ctrl-C; elsewhere Ctrl-C ends the process
+    // as usual (still safe: every write is atomic) and no signal thread is
+    // started for a millisecond query.
+    let interrupt = match cli.command {
+        cli::Command::Index(_) | cli::Command::Watch(_) => interrupt_flag(),
+        _ => &NEVER_INTERRUPTED,
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr().lock();
@@ -149,6 +155,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
     std::io::Write::flush(&mut out)?;
     Ok(status)
 }
+
+/// The flag of commands that do not handle Ctrl-C.
+static NEVER_INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The flag Ctrl-C raises. Updates check it between two files and stop
 /// before committing; a second Ctrl-C ends the process at once.

@@ -86,7 +86,7 @@ pub fn run(
     )?;
     let reader = open.reader()?;
     let searcher = reader.searcher();
-    for file in &open.manifest.files {
+    for file in &open.manifest()?.files {
         let query = TermQuery::new(
             Term::from_field_text(open.fields.file, &file.relative),
             IndexRecordOption::Basic,

@@ -68,7 +68,7 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
     let searcher = reader.searcher();
     let by_kind = read::count_by_kind(&searcher, &open.fields)?;
     let passages = by_kind.values().sum();
-    let (changed, corpus_error) = match is_stale(&command.corpus, &open.manifest) {
+    let (changed, corpus_error) = match is_stale(&command.corpus, open.manifest()?) {
         Ok(changed) => (changed, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
@@ -81,7 +81,7 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
         updated_at: utc(modified_secs(&open.generation.join("meta.json"))),
         analyzer_version: open.pointer.analyzer,
         schema_version: open.pointer.schema,
-        posts: open.manifest.files.len(),
+        posts: open.manifest()?.files.len(),
         passages,
         by_kind,
         duplicates: crate::index::update::duplicates(&open.index),

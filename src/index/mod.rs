@@ -213,8 +213,11 @@ pub struct OpenIndex {
     pub index: Index,
     /// Its fields.
     pub fields: Fields,
-    /// The file table it was built from.
-    pub manifest: Manifest,
+    /// The file table it was built from, read on first use: a search that
+    /// does not check the corpus never reads it.
+    manifest: std::sync::OnceLock<Manifest>,
+    /// Where the manifest is.
+    manifest_path: PathBuf,
     /// The pointer that led to it.
     pub pointer: Pointer,
     /// The generation folder.
@@ -222,6 +225,21 @@ pub struct OpenIndex {
 }
 
 impl OpenIndex {
+    /// The file table the committed index was built from.
+    pub fn manifest(&self) -> Result<&Manifest> {
+        if let Some(manifest) = self.manifest.get() {
+            return Ok(manifest);
+        }
+        let damaged = |reason: String| Error::IndexCorrupt {
+            path: self.generation.clone(),
+            reason,
+        };
+        let text = fs::read_to_string(&self.manifest_path)
+            .map_err(|e| damaged(format!("cannot read {}: {e}", self.manifest_path.display())))?;
+        let manifest = Manifest::from_text(&text).map_err(damaged)?;
+        Ok(self.manifest.get_or_init(|| manifest))
+    }
+
     /// A reader on the committed state; reloaded by hand only.
     pub fn reader(&self) -> Result<IndexReader> {
         Ok(self
@@ -348,13 +366,14 @@ impl IndexDir {
             .map(|p| p.manifest)
             .ok_or_else(|| self.corrupt("its last commit names no manifest".to_string()))?;
         let manifest_path = generation.join(&manifest_name);
-        let text = fs::read_to_string(&manifest_path)
-            .map_err(|e| self.corrupt(format!("cannot read {manifest_name}: {e}")))?;
-        let manifest = Manifest::from_text(&text).map_err(|reason| self.corrupt(reason))?;
+        if !manifest_path.is_file() {
+            return Err(self.corrupt(format!("its manifest {manifest_name} is missing")));
+        }
         Ok(OpenIndex {
             index,
             fields,
-            manifest,
+            manifest: std::sync::OnceLock::new(),
+            manifest_path,
             pointer,
             generation,
         })

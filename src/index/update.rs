@@ -130,6 +130,29 @@ pub fn update(
 ) -> Result<Summary> {
     let started = Instant::now();
     let started_ns = now_ns();
+    let state = dir.state()?;
+    if mode == Mode::Incremental
+        && matches!(state, DirState::Current(_))
+        && let Some(open) = dir.open()?
+    {
+        // The quick look of `search`: when nothing changed, the full
+        // listing (with slugs) and the plan are not needed.
+        let manifest = open.manifest()?;
+        let check = check(corpus, manifest)?;
+        if check.changed.is_empty() {
+            let counts = payload_counts(&open.index);
+            dir.remove_other_generations(lock, &open.pointer.generation);
+            return Ok(Summary {
+                passages: counts.passages,
+                unchanged: manifest.files.iter().map(|f| f.passages).sum(),
+                duplicates: counts.duplicates,
+                files: manifest.files.len() as u64,
+                files_read: check.files_read,
+                elapsed_ms: duration_ms(started.elapsed()),
+                ..Summary::default()
+            });
+        }
+    }
     let files = corpus::discover(corpus)?;
     if files.is_empty() {
         return Err(Error::CorpusEmpty(corpus.to_path_buf()));
@@ -140,7 +163,7 @@ pub fn update(
         interrupt,
         started_ns,
     };
-    let mut summary = match (mode, dir.state()?) {
+    let mut summary = match (mode, state) {
         (_, DirState::Foreign) => return Err(Error::ForeignIndex(dir.root().to_path_buf())),
         (Mode::Incremental, DirState::Corrupt(reason)) => {
             return Err(Error::IndexCorrupt {
@@ -167,31 +190,61 @@ fn duration_ms(d: Duration) -> u64 {
     d.as_millis().try_into().unwrap_or(u64::MAX)
 }
 
-/// The post files that differ from what the index was built from, judged by
-/// file list, sizes and modification times; only files modified right
-/// before the last update (racy) are read and hashed.
+/// The post files that differ from what the index was built from (see
+/// [`check`]).
 pub fn is_stale(corpus: &Path, manifest: &Manifest) -> Result<Vec<String>> {
-    let files = corpus::discover(corpus)?;
+    Ok(check(corpus, manifest)?.changed)
+}
+
+/// What [`check`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Check {
+    /// Post files added, changed or removed (relative paths, sorted).
+    pub changed: Vec<String>,
+    /// Files read to find out (racy files only).
+    pub files_read: u64,
+}
+
+/// Compares the corpus with the manifest by file list, sizes and
+/// modification times; only files modified right before the last update
+/// (racy) are read and hashed. Slugs are not computed: they follow from
+/// the file list, which is compared.
+pub fn check(corpus: &Path, manifest: &Manifest) -> Result<Check> {
+    let files = corpus::list(corpus)?;
+    let mut files_read = 0;
+    let known: rustc_hash::FxHashMap<&str, &FileEntry> = manifest
+        .files
+        .iter()
+        .map(|e| (e.relative.as_str(), e))
+        .collect();
     let mut changed = Vec::new();
-    let listed: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
     for file in &files {
-        match manifest.get(&file.relative) {
-            Some(entry) if same_stat(entry, file) && !entry.racy => {}
-            Some(entry) if same_stat(entry, file) => {
-                if hash(&read_bytes(corpus, file)?) != entry.hash {
-                    changed.push(file.relative.clone());
+        match known.get(file.relative.as_str()) {
+            Some(entry) if entry.size == file.size && entry.modified_ns == file.modified_ns => {
+                if entry.racy {
+                    files_read += 1;
+                    if hash(&read_bytes(corpus, file)?) != entry.hash {
+                        changed.push(file.relative.clone());
+                    }
                 }
             }
             _ => changed.push(file.relative.clone()),
         }
     }
-    for entry in &manifest.files {
-        if !listed.contains(entry.relative.as_str()) {
-            changed.push(entry.relative.clone());
+    if files.len() != manifest.files.len() || !changed.is_empty() {
+        let listed: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
+        for entry in &manifest.files {
+            if !listed.contains(entry.relative.as_str()) {
+                changed.push(entry.relative.clone());
+            }
         }
     }
     changed.sort();
-    Ok(changed)
+    changed.dedup();
+    Ok(Check {
+        changed,
+        files_read,
+    })
 }
 
 fn same_stat(entry: &FileEntry, file: &PostFile) -> bool {
@@ -402,7 +455,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     let mut plans = Vec::with_capacity(files.len());
     for file in files {
         run.check_interrupt()?;
-        let previous = open.manifest.get(&file.relative);
+        let previous = open.manifest()?.get(&file.relative);
         if let Some(entry) = previous.filter(|e| same_stat(e, file) && !e.racy) {
             summary.unchanged += entry.passages;
             plans.push(Plan::Unchanged(entry.clone()));
@@ -440,7 +493,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     }
     let listed: HashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
     let gone: Vec<&FileEntry> = open
-        .manifest
+        .manifest()?
         .files
         .iter()
         .filter(|e| !listed.contains(e.relative.as_str()))

@@ -27,8 +27,6 @@ pub struct Candidate {
     pub address: DocAddress,
     /// Its id, filled in for the passages that reach the ranking cut.
     pub id: String,
-    /// For each clause: not matched, matched exactly, or inexactly.
-    pub matched: Vec<Match>,
 }
 
 /// How a clause matched a passage.
@@ -107,9 +105,8 @@ fn collect_segment(
 ) -> Result<()> {
     let mut positive = Vec::new();
     let mut must_not = Vec::new();
-    for (i, (occur, exact, inexact)) in weights.clauses.iter().enumerate() {
+    for (occur, exact, inexact) in &weights.clauses {
         let scorer = ClauseScorer {
-            index: i,
             exact: exact.scorer(reader, 1.0)?,
             inexact: match inexact {
                 Some(w) => Some(w.scorer(reader, 1.0)?),
@@ -142,7 +139,6 @@ fn collect_segment(
         all,
         next: 0,
     };
-    let clause_count = weights.clauses.len();
     while let Some(doc) = driver.next_doc() {
         if alive.is_some_and(|a| !a.is_alive(doc))
             || filter.as_mut().is_some_and(|f| seek(f, doc) != doc)
@@ -157,11 +153,9 @@ fn collect_segment(
             text_hash: text_hashes.first(doc).unwrap_or(0),
             address: DocAddress::new(segment_ord, doc),
             id: String::new(),
-            matched: vec![Match::No; clause_count],
         };
         for (_, clause) in &mut driver.clauses {
             let (how, score) = clause.at(doc);
-            candidate.matched[clause.index] = how;
             candidate.score += score;
             match how {
                 Match::No => {}
@@ -182,6 +176,34 @@ fn collect_segment(
     Ok(())
 }
 
+/// How each clause matches the passage at `address` (for the few passages
+/// shown: the collection loop does not keep it for every candidate).
+pub fn how_matched(
+    searcher: &Searcher,
+    weights: &Weights,
+    address: DocAddress,
+) -> Result<Vec<Match>> {
+    let reader = searcher.segment_reader(address.segment_ord);
+    let doc = address.doc_id;
+    let mut matched = Vec::with_capacity(weights.clauses.len());
+    for (occur, exact, inexact) in &weights.clauses {
+        let how = if *occur == Occur::MustNot {
+            Match::No
+        } else {
+            let mut clause = ClauseScorer {
+                exact: exact.scorer(reader, 1.0)?,
+                inexact: match inexact {
+                    Some(w) => Some(w.scorer(reader, 1.0)?),
+                    None => None,
+                },
+            };
+            clause.at(doc).0
+        };
+        matched.push(how);
+    }
+    Ok(matched)
+}
+
 /// Moves `scorer` to `target` or the first document after it; unlike
 /// `DocSet::seek`, accepts a target behind the current document.
 fn seek(scorer: &mut Box<dyn Scorer>, target: DocId) -> DocId {
@@ -195,7 +217,6 @@ fn seek(scorer: &mut Box<dyn Scorer>, target: DocId) -> DocId {
 
 /// The exact and inexact scorers of one clause, walked as their union.
 struct ClauseScorer {
-    index: usize,
     exact: Box<dyn Scorer>,
     inexact: Option<Box<dyn Scorer>>,
 }

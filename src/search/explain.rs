@@ -67,10 +67,11 @@ pub fn explain(
     compiled: &Compiled,
     weights: &Weights,
     candidate: &Candidate,
-    address: DocAddress,
+    matched: &[Match],
 ) -> Result<Explanation> {
+    let address = candidate.address;
     let mut clauses = Vec::new();
-    for (clause, how) in compiled.clauses.iter().zip(&candidate.matched) {
+    for (clause, how) in compiled.clauses.iter().zip(matched) {
         let (leaves, matched) = match how {
             Match::No => continue,
             Match::Exact => (&clause.exact, "exact"),

@@ -17,8 +17,8 @@ mod execute;
 mod explain;
 mod highlight;
 
+use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
@@ -133,10 +133,11 @@ pub fn search(
         let best = &group[0];
         let doc: TantivyDocument = searcher.doc(best.address)?;
         let passage = StoredPassage::from_doc(&doc, fields);
+        let matched = execute::how_matched(searcher, &weights, best.address)?;
         let matchers: Vec<_> = compiled
             .clauses
             .iter()
-            .zip(&best.matched)
+            .zip(&matched)
             .filter_map(|(clause, how)| match how {
                 Match::Exact => Some(&clause.exact_matcher),
                 Match::Inexact => clause.inexact_matcher.as_ref(),
@@ -146,11 +147,7 @@ pub fn search(
         let marks = highlight::highlight(&passage.text, &matchers);
         let explanation = if options.explain {
             Some(explain::explain(
-                searcher,
-                &compiled,
-                &weights,
-                best,
-                best.address,
+                searcher, &compiled, &weights, best, &matched,
             )?)
         } else {
             None
@@ -190,36 +187,48 @@ fn rank(
     candidates: Vec<Candidate>,
     limit: usize,
 ) -> Result<(usize, Vec<Vec<Candidate>>)> {
-    let mut index_of: HashMap<u64, usize> = HashMap::new();
-    let mut groups: Vec<Vec<Candidate>> = Vec::new();
-    for candidate in candidates {
-        match index_of.get(&candidate.text_hash) {
-            Some(&i) => groups[i].push(candidate),
-            None => {
-                index_of.insert(candidate.text_hash, groups.len());
-                groups.push(vec![candidate]);
+    // The best candidate of each text (ids unknown yet).
+    let mut best: FxHashMap<u64, usize> = FxHashMap::default();
+    for (i, candidate) in candidates.iter().enumerate() {
+        best.entry(candidate.text_hash)
+            .and_modify(|b| {
+                if by_key(candidate, &candidates[*b]) == Ordering::Less {
+                    *b = i;
+                }
+            })
+            .or_insert(i);
+    }
+    let total = best.len();
+    let mut leaders: Vec<usize> = best.into_values().collect();
+    // Only the head needs an order: select it, keep what ties with its
+    // last (ids decide among those), then sort.
+    let cmp = |a: &usize, b: &usize| by_key(&candidates[*a], &candidates[*b]);
+    if limit == 0 {
+        leaders.clear();
+    } else if leaders.len() > limit {
+        leaders.select_nth_unstable_by(limit - 1, cmp);
+        let last = leaders[limit - 1];
+        let mut kept = limit;
+        for i in limit..leaders.len() {
+            if cmp(&leaders[i], &last) != Ordering::Greater {
+                leaders.swap(i, kept);
+                kept += 1;
             }
         }
+        leaders.truncate(kept);
     }
-    let total = groups.len();
-    // Best member first (ids unknown yet), then groups by their best member.
-    for group in &mut groups {
-        group.sort_by(by_key);
-    }
-    groups.sort_by(|a, b| by_key(&a[0], &b[0]));
-    // Keep the groups that tie with the last one kept: ids decide among them.
-    if groups.len() > limit {
-        let keep = match limit {
-            0 => 0,
-            _ => {
-                let last = &groups[limit - 1][0];
-                groups
-                    .iter()
-                    .take_while(|g| by_key(&g[0], last) != Ordering::Greater)
-                    .count()
-            }
-        };
-        groups.truncate(keep);
+    leaders.sort_unstable_by(cmp);
+    // Each kept text's group: every candidate with that text.
+    let position: FxHashMap<u64, usize> = leaders
+        .iter()
+        .enumerate()
+        .map(|(g, &l)| (candidates[l].text_hash, g))
+        .collect();
+    let mut groups: Vec<Vec<Candidate>> = vec![Vec::new(); leaders.len()];
+    for candidate in candidates {
+        if let Some(&g) = position.get(&candidate.text_hash) {
+            groups[g].push(candidate);
+        }
     }
     for group in &mut groups {
         for candidate in group.iter_mut() {
