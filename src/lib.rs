@@ -62,7 +62,8 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut err = std::io::stderr().lock();
+    // Not locked for the whole run: the progress bar writes to it from its own thread.
+    let mut err = std::io::stderr();
     let status = match cli.command {
         cli::Command::Search(args) => {
             let color = match args.color {

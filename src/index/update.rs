@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -84,11 +84,35 @@ struct Counts {
 /// clocks): it is hashed again at every check until a later commit.
 const RACY_NS: u128 = 2_000_000_000;
 
+/// Counters an update advances as it goes, for a progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Post files to look at.
+    pub files_total: AtomicU64,
+    /// Post files looked at.
+    pub files_done: AtomicU64,
+    /// Bytes of the post files to look at.
+    pub bytes_total: AtomicU64,
+    /// Bytes of the post files looked at.
+    pub bytes_done: AtomicU64,
+    /// Passages indexed so far.
+    pub passages: AtomicU64,
+}
+
+impl Progress {
+    fn file_done(&self, bytes: u64, passages: u64) {
+        self.files_done.fetch_add(1, Ordering::Relaxed);
+        self.bytes_done.fetch_add(bytes, Ordering::Relaxed);
+        self.passages.fetch_add(passages, Ordering::Relaxed);
+    }
+}
+
 /// One update run: the corpus, what it holds, and how to stop.
 struct Run<'a> {
     corpus: &'a Path,
     files: Vec<PostFile>,
     interrupt: &'a AtomicBool,
+    progress: &'a Progress,
     /// Wall clock at the start, for the racy-file rule.
     started_ns: u128,
 }
@@ -128,6 +152,18 @@ pub fn update(
     lock: &IndexLock,
     interrupt: &AtomicBool,
 ) -> Result<Summary> {
+    update_observed(corpus, dir, mode, lock, interrupt, &Progress::default())
+}
+
+/// [`update`], advancing `progress` as it goes.
+pub fn update_observed(
+    corpus: &Path,
+    dir: &IndexDir,
+    mode: Mode,
+    lock: &IndexLock,
+    interrupt: &AtomicBool,
+    progress: &Progress,
+) -> Result<Summary> {
     let started = Instant::now();
     let started_ns = now_ns();
     let state = dir.state()?;
@@ -157,10 +193,17 @@ pub fn update(
     if files.is_empty() {
         return Err(Error::CorpusEmpty(corpus.to_path_buf()));
     }
+    progress
+        .files_total
+        .store(files.len() as u64, Ordering::Relaxed);
+    progress
+        .bytes_total
+        .store(files.iter().map(|f| f.size).sum(), Ordering::Relaxed);
     let run = Run {
         corpus,
         files,
         interrupt,
+        progress,
         started_ns,
     };
     let mut summary = match (mode, state) {
@@ -295,6 +338,7 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
         ..Summary::default()
     };
     for_each_post(run, fields, |file, entry, built| {
+        run.progress.file_done(file.size, built.len() as u64);
         for passage in built {
             texts.add(passage.text_hash);
             writer.add_document(passage.document)?;
@@ -455,6 +499,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     let mut plans = Vec::with_capacity(files.len());
     for file in files {
         run.check_interrupt()?;
+        run.progress.file_done(file.size, 0);
         let previous = open.manifest()?.get(&file.relative);
         if let Some(entry) = previous.filter(|e| same_stat(e, file) && !e.racy) {
             summary.unchanged += entry.passages;

@@ -3,6 +3,7 @@
 
 mod errors;
 mod everyday;
+mod export;
 mod harness;
 mod json_contract;
 mod rebuild;

@@ -357,30 +357,41 @@ fn two_index_runs_at_once_one_waits_or_says_so() {
 
 #[test]
 fn a_killed_index_run_leaves_the_previous_index_usable() {
+    // Large enough that an update takes seconds (checked below).
     let env = TestEnv::seed_indexed();
-    many_copies(&env, 600);
-    for (round, delay_ms) in [50u64, 300, 900, 1800].into_iter().enumerate() {
+    many_copies(&env, 1500);
+    let started = Instant::now();
+    let run = env.run(&["index", "--full", "--index", "timing"]);
+    run.expect_code(0);
+    let full_build = started.elapsed();
+    assert!(
+        full_build > Duration::from_secs(1),
+        "{full_build:?}: too small to kill part-way"
+    );
+    std::fs::remove_dir_all(env.path().join("timing")).unwrap();
+    for (round, fraction) in [0.05, 0.3, 0.6, 0.9].into_iter().enumerate() {
+        let delay = full_build.mul_f64(fraction);
         let args: &[&str] = if round % 2 == 0 {
             &["index"]
         } else {
             &["index", "--full"]
         };
         let mut index = env.command(args).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        std::thread::sleep(delay);
         let _ = index.kill(); // SIGKILL
         let _ = index.wait();
         // The index answers: the old state or the new, nothing in between.
         let results = env.search_json(&["narcissiques"]);
         let total = results["total"].as_u64().unwrap();
         assert!(
-            total == 1 || total == 601,
-            "after kill at {delay_ms} ms: {total}"
+            total == 1 || total == 1501,
+            "after kill at {delay:?}: {total}"
         );
     }
     // The next run completes the work.
     let summary = index_json(&env);
-    assert_eq!(summary["passages"], 39 * 601);
-    assert_eq!(env.search_json(&["narcissiques"])["total"], 601);
+    assert_eq!(summary["passages"], 39 * 1501);
+    assert_eq!(env.search_json(&["narcissiques"])["total"], 1501);
     // Nothing is left behind but the current generation.
     let generations = std::fs::read_dir(env.index())
         .unwrap()
@@ -390,15 +401,29 @@ fn a_killed_index_run_leaves_the_previous_index_usable() {
     assert_eq!(generations, 1);
 }
 
+/// Kills the child process if the test fails before it ends.
+struct KillOnDrop(Option<std::process::Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 #[test]
 fn watch_updates_the_index_and_stops_on_ctrl_c() {
     let env = TestEnv::seed_indexed();
-    let mut watch = env
-        .command(&["watch", "--debounce", "100"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut guard = KillOnDrop(Some(
+        env.command(&["watch", "--debounce", "100"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    ));
+    let watch = guard.0.as_mut().unwrap();
     let stderr = watch.stderr.take().unwrap();
     let mut stderr = std::io::BufReader::new(stderr);
     let mut line = String::new();
@@ -422,7 +447,7 @@ fn watch_updates_the_index_and_stops_on_ctrl_c() {
         .status()
         .unwrap();
     assert!(status.success());
-    let output = watch.wait_with_output().unwrap();
+    let output = guard.0.take().unwrap().wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
@@ -430,4 +455,42 @@ fn watch_updates_the_index_and_stops_on_ctrl_c() {
         "{stdout}"
     );
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
+}
+
+#[test]
+fn a_long_index_run_shows_progress_on_a_terminal_only() {
+    let env = TestEnv::seed();
+    many_copies(&env, 1500);
+    // On a pipe: no progress bar.
+    let run = env.run(&["index", "--full"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("files ·"), "{}", run.stderr);
+    // On a terminal (a pseudo-terminal from `script`), for a run of more
+    // than a second: files, passages, throughput, time left.
+    let command = format!("{} index --full", env!("CARGO_BIN_EXE_recherche"));
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(env.path())
+        .env_clear()
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs");
+    assert_eq!(output.status.code(), Some(0));
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        screen.contains("files ·") && screen.contains("MB/s") && screen.contains("ETA"),
+        "{screen}"
+    );
+    // --quiet: nothing.
+    let command = format!("{} index --full --quiet", env!("CARGO_BIN_EXE_recherche"));
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(env.path())
+        .env_clear()
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "");
 }
