@@ -37,8 +37,13 @@ pub const TITLE_BOOST: Score = 0.2;
 pub const TYPO_BOOST: Score = 0.5;
 /// Weight of a word the last typed word begins (search-as-you-type).
 pub const COMPLETION_BOOST: Score = 0.3;
-/// Most words a typo or a prefix expands to (the most frequent first).
-const MAX_EXPANSIONS: usize = 50;
+/// Most words a typo expands to (the most frequent first).
+const MAX_TYPOS: usize = 20;
+/// Most words the last word completes to (the most frequent first): a
+/// search-as-you-type suggestion, not an exhaustive prefix search.
+const MAX_COMPLETIONS: usize = 10;
+/// Most words an explicit `prefix*` expands to.
+const MAX_PREFIX_EXPANSIONS: usize = 100;
 /// Shortest last word completed as a prefix.
 const MIN_COMPLETION_CHARS: usize = 3;
 
@@ -372,7 +377,7 @@ fn word_clause(
     }
     if complete && word.folded.chars().count() >= MIN_COMPLETION_CHARS {
         add(
-            completions(searcher, fields.words, &word.folded)?,
+            completions(searcher, fields.words, &word.folded, MAX_COMPLETIONS)?,
             COMPLETION_BOOST,
         );
     }
@@ -396,7 +401,12 @@ fn prefix_clause(
     let Some(prefix) = analysis::name_words(text).pop() else {
         return Ok(None);
     };
-    let forms = forms_of_words(&completions(searcher, fields.words, &prefix)?);
+    let forms = forms_of_words(&completions(
+        searcher,
+        fields.words,
+        &prefix,
+        MAX_PREFIX_EXPANSIONS,
+    )?);
     Ok(Some(Clause {
         occur,
         label: format!("{text}*"),
@@ -507,11 +517,17 @@ fn typos(searcher: &Searcher, field: Field, folded: &str, distance: u8) -> Resul
             }
         }
     }
-    Ok(most_frequent(found))
+    Ok(most_frequent(found, MAX_TYPOS))
 }
 
-/// The most frequent indexed words that begin with `prefix` (folded).
-pub fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Result<Vec<String>> {
+/// The `limit` most frequent indexed words that begin with `prefix`
+/// (folded).
+pub fn completions(
+    searcher: &Searcher,
+    field: Field,
+    prefix: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
     let mut found: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(field)?;
@@ -533,13 +549,13 @@ pub fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Result<Ve
             }
         }
     }
-    Ok(most_frequent(found))
+    Ok(most_frequent(found, limit))
 }
 
-fn most_frequent(found: HashMap<String, u64>) -> Vec<String> {
+fn most_frequent(found: HashMap<String, u64>, limit: usize) -> Vec<String> {
     let mut words: Vec<(String, u64)> = found.into_iter().collect();
     words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    words.truncate(MAX_EXPANSIONS);
+    words.truncate(limit);
     words.into_iter().map(|(w, _)| w).collect()
 }
 

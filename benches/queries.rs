@@ -1,0 +1,124 @@
+//! In-process query latency, p50 and p99 over a fixed list of French
+//! queries (single words, two words, phrases, typos, prefixes), top 10 with
+//! snippets, on an index of the corpus named by `RECHERCHE_BENCH_CORPUS`
+//! (else 200 copies of the seed post). `cargo bench --bench queries`.
+//!
+//! Criterion reports one figure per benchmark; percentiles across a query
+//! list are what a search box feels, so this bench measures them itself.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use recherche::index::IndexDir;
+use recherche::index::update::{Mode, update};
+use recherche::search::{SearchOptions, search};
+
+const SEED: &str = include_str!("../tests/fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
+
+/// The query list: (kind, query).
+const QUERIES: &[(&str, &str)] = &[
+    ("word", "amour"),
+    ("word", "cheval"),
+    ("word", "médias"),
+    ("word", "vérité"),
+    ("word", "dirigeants"),
+    ("accent-free", "verite"),
+    ("accent-free", "eglise"),
+    ("two words", "chemin fer"),
+    ("two words", "cadres dirigeants"),
+    ("two words", "mauvaise foi"),
+    ("two words", "bonne heure"),
+    ("phrase", "\"chemin de fer\""),
+    ("phrase", "\"médias sociaux\""),
+    ("phrase", "\"sourde oreille\""),
+    ("phrase", "\"coup d'oeil\""),
+    ("typo", "narcisique"),
+    ("typo", "dirigents"),
+    ("typo", "chevale"),
+    ("typo", "eglize"),
+    ("prefix", "homogén*"),
+    ("prefix", "constitu*"),
+    ("prefix", "amou*"),
+    (
+        "question",
+        "pourquoi les dirigeants n'aiment pas les réseaux sociaux",
+    ),
+    ("question", "qu'est-ce que la vérité"),
+];
+
+fn corpus() -> (tempfile::TempDir, PathBuf) {
+    let folder = tempfile::tempdir().unwrap();
+    let corpus = match std::env::var_os("RECHERCHE_BENCH_CORPUS") {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let corpus = folder.path().join("corpus");
+            std::fs::create_dir(&corpus).unwrap();
+            for i in 0..200 {
+                let text = SEED.replacen("narcissiques", &format!("narcissiques n{i}"), 1);
+                std::fs::write(corpus.join(format!("copie-{i:03}.txt")), text).unwrap();
+            }
+            corpus
+        }
+    };
+    (folder, corpus)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn main() {
+    // `cargo test --benches` runs benches with --bench absent: do nothing.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let (folder, corpus) = corpus();
+    let dir = IndexDir::new(folder.path().join("index"));
+    let lock = dir.lock(false).unwrap();
+    let started = Instant::now();
+    let summary = update(&corpus, &dir, Mode::Full, &lock, &AtomicBool::new(false)).unwrap();
+    eprintln!(
+        "indexed {} passages from {} in {:.1} s",
+        summary.passages,
+        Path::new(&corpus).display(),
+        started.elapsed().as_secs_f64()
+    );
+    let open = dir.open().unwrap().unwrap();
+    let reader = open.reader().unwrap();
+    let searcher = reader.searcher();
+    let options = SearchOptions::default();
+    let rounds = 30;
+    let mut all = Vec::new();
+    let mut by_kind: Vec<(&str, Vec<Duration>)> = Vec::new();
+    for _ in 0..3 {
+        for (_, query) in QUERIES {
+            search(&searcher, &open.fields, query, &options).unwrap();
+        }
+    }
+    for _ in 0..rounds {
+        for (kind, query) in QUERIES {
+            let started = Instant::now();
+            let results = search(&searcher, &open.fields, query, &options).unwrap();
+            let took = started.elapsed();
+            std::hint::black_box(results);
+            all.push(took);
+            match by_kind.iter_mut().find(|(k, _)| k == kind) {
+                Some((_, times)) => times.push(took),
+                None => by_kind.push((kind, vec![took])),
+            }
+        }
+    }
+    println!("| queries | runs | p50 | p99 |");
+    println!("|:---|---:|---:|---:|");
+    for (kind, times) in by_kind.iter_mut().chain(std::iter::once(&mut ("all", all))) {
+        times.sort();
+        println!(
+            "| {kind} | {} | {:.2} ms | {:.2} ms |",
+            times.len(),
+            percentile(times, 0.5).as_secs_f64() * 1e3,
+            percentile(times, 0.99).as_secs_f64() * 1e3
+        );
+    }
+}

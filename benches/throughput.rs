@@ -1,0 +1,83 @@
+//! In-process throughput: French analysis (MB/s), passage parsing (MB/s),
+//! and snippet generation per hit. `cargo bench --bench throughput`.
+//!
+//! The text is the seed post, or a sample of the corpus named by
+//! `RECHERCHE_BENCH_CORPUS` (a folder of `*.txt` posts, e.g. the Littré of
+//! `bench/run.sh`).
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use recherche::analysis::{Analyzer, analyze};
+use recherche::{passages, snippet};
+
+const SEED: &str = include_str!("../tests/fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
+
+/// About 4 MB of posts: the benchmark corpus when given, else the seed.
+fn sample() -> Vec<String> {
+    let Some(folder) = std::env::var_os("RECHERCHE_BENCH_CORPUS") else {
+        return vec![SEED.to_string(); 500];
+    };
+    let files = recherche::corpus::discover(Path::new(&folder)).expect("a corpus folder");
+    let mut texts = Vec::new();
+    let mut bytes = 0;
+    for file in files.iter().step_by(10) {
+        let text = recherche::corpus::read(Path::new(&folder), file).expect("UTF-8 posts");
+        bytes += text.len();
+        texts.push(text);
+        if bytes > 4_000_000 {
+            break;
+        }
+    }
+    texts
+}
+
+fn throughput(c: &mut Criterion) {
+    let texts = sample();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mut group = c.benchmark_group("throughput");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("analysis (one pass, stems cached)", |b| {
+        b.iter(|| {
+            let mut analyzer = Analyzer::default();
+            let mut words = 0;
+            for text in &texts {
+                analyzer.analyze_with(text, |_| words += 1);
+            }
+            black_box(words)
+        })
+    });
+    group.bench_function("passage parsing", |b| {
+        b.iter(|| {
+            let mut count = 0;
+            for text in &texts {
+                count += passages::parse("bench", text).passages.len();
+            }
+            black_box(count)
+        })
+    });
+    group.finish();
+
+    // A long passage (the first of the seven arguments) and a match in it.
+    let post = passages::parse("seed", SEED);
+    let long = post
+        .passages
+        .iter()
+        .find(|p| p.text.starts_with("1. Sur les médias sociaux"))
+        .expect("the first argument");
+    c.bench_function("snippet per hit (analyse, mark, cut)", |b| {
+        b.iter(|| {
+            let marks: Vec<(usize, usize)> = analyze(&long.text)
+                .into_iter()
+                .filter(|w| w.folded == "hierarchiques")
+                .map(|w| (w.start, w.end))
+                .collect();
+            black_box(snippet::make(&long.text, &marks))
+        })
+    });
+}
+
+criterion_group!(benches, throughput);
+criterion_main!(benches);
