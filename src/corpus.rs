@@ -28,10 +28,14 @@ pub struct PostFile {
 /// Lists the post files under `root`, sorted by relative path, with their
 /// slugs.
 pub fn discover(root: &Path) -> Result<Vec<PostFile>> {
-    let mut files = list(root)?;
+    Ok(sorted_with_slugs(list(root)?))
+}
+
+/// Sorts files listed by [`list`] and gives them their slugs.
+pub fn sorted_with_slugs(mut files: Vec<PostFile>) -> Vec<PostFile> {
     files.sort_by(|a, b| a.relative.cmp(&b.relative));
     assign_slugs(&mut files);
-    Ok(files)
+    files
 }
 
 /// Lists the post files under `root` with their size and modification time,
@@ -164,6 +168,19 @@ impl Walk {
 /// Turns `Notes/Été 2024.txt` into `notes/ete-2024`.
 pub fn slugify(relative: &str) -> String {
     let stem = relative.strip_suffix(".txt").unwrap_or(relative);
+    // Most names are already slugs (`littre/a/000123-abaisser`).
+    let plain = |part: &str| {
+        !part.is_empty()
+            && !part.starts_with('-')
+            && !part.ends_with('-')
+            && !part.contains("--")
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if stem.split('/').all(plain) {
+        return stem.to_string();
+    }
     let parts: Vec<String> = stem
         .split('/')
         .map(|part| {
@@ -190,7 +207,7 @@ pub fn slugify(relative: &str) -> String {
 /// Gives each file its slug; a slug already taken gets `-2`, `-3` … in
 /// sorted path order, so ids stay unique.
 fn assign_slugs(files: &mut [PostFile]) {
-    let mut taken = std::collections::HashSet::new();
+    let mut taken = rustc_hash::FxHashSet::default();
     for file in files {
         let base = slugify(&file.relative);
         let mut slug = base.clone();

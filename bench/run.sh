@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Whole-process figures, side by side in one run, on the Littré corpus:
+#   indexing:  recherche index  vs  tantivy-cli index  vs  SQLite FTS5
+#   querying:  recherche search vs  sqlite3 (bm25 + snippet)  vs  rg -i
+#   index size on disk, peak RSS (/usr/bin/time -v), incremental update,
+#   no-change update, and a query on the seed post against rg -i.
+# Prints Markdown tables (and keeps hyperfine's JSON in WORK_DIR).
+#
+# Usage: bench/run.sh [WORK_DIR]            (default: bench-work, git-ignored)
+#        SCALE_MB=300 bench/run.sh          also builds a 300 MB corpus and
+#                                           times a full build of it
+# Needs: hyperfine, sqlite3, rg (Debian packages), tantivy-cli
+# (`cargo install tantivy-cli`), python3. The corpus is fetched by
+# bench/fetch-corpus.sh (Debian's stardict-xmlittre) and never committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+work=${1:-bench-work}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+runs=${RUNS:-5}
+
+for tool in hyperfine sqlite3 rg tantivy python3; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
+done
+
+cargo build --release --quiet
+bin=$root/target/release/recherche
+bench/fetch-corpus.sh "$work/littre" >&2
+corpus=$work/littre
+cd "$work"
+
+# --- the same passages for every engine ---------------------------------
+"$bin" index --full --quiet --corpus "$corpus" --index "$work/recherche-index"
+"$bin" export --ndjson --no-refresh --index "$work/recherche-index" > passages.ndjson
+python3 - <<'PY'
+import json
+with open("passages.ndjson") as src, open("peers.ndjson", "w") as peers, open("passages.tsv", "w") as tsv:
+    for line in src:
+        p = json.loads(line)
+        doc = {k: v for k, v in p.items() if v is not None and k in ("id", "title", "kind", "author", "context", "text")}
+        peers.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        clean = lambda s: (s or "").replace("\t", " ").replace("\n", " ")
+        tsv.write("\t".join([p["id"], clean(p["title"]), clean(p["context"]), clean(p["text"])]) + "\n")
+PY
+passages=$(wc -l < passages.ndjson)
+
+cat > tantivy-meta.json <<'EOF'
+{"index_settings": {"docstore_compression": "lz4", "docstore_blocksize": 16384}, "segments": [], "opstamp": 0,
+ "schema": [
+  {"name": "id", "type": "text", "options": {"indexing": {"record": "basic", "fieldnorms": false, "tokenizer": "raw"}, "stored": true, "fast": false}},
+  {"name": "title", "type": "text", "options": {"indexing": {"record": "freq", "fieldnorms": true, "tokenizer": "default"}, "stored": true, "fast": false}},
+  {"name": "kind", "type": "text", "options": {"indexing": {"record": "basic", "fieldnorms": false, "tokenizer": "raw"}, "stored": true, "fast": false}},
+  {"name": "author", "type": "text", "options": {"indexing": {"record": "freq", "fieldnorms": true, "tokenizer": "default"}, "stored": true, "fast": false}},
+  {"name": "context", "type": "text", "options": {"indexing": {"record": "position", "fieldnorms": true, "tokenizer": "default"}, "stored": true, "fast": false}},
+  {"name": "text", "type": "text", "options": {"indexing": {"record": "position", "fieldnorms": true, "tokenizer": "default"}, "stored": true, "fast": false}}]}
+EOF
+cat > sqlite-load.sql <<'EOF'
+CREATE VIRTUAL TABLE passages USING fts5(id UNINDEXED, title, context, text, tokenize = 'unicode61 remove_diacritics 2');
+.mode tabs
+.import passages.tsv passages
+EOF
+
+# --- indexing ------------------------------------------------------------
+hyperfine --runs "$runs" --warmup 1 --export-json index.json \
+  --prepare "true" --prepare "rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json" \
+  --prepare "rm -f fts.db" \
+  -n "recherche index --full" "$bin index --full --quiet --corpus $corpus --index $work/recherche-index" \
+  -n "tantivy-cli index (2 threads)" "tantivy index -i tcli -f peers.ndjson -t 2" \
+  -n "SQLite FTS5" "sqlite3 fts.db < sqlite-load.sql" >&2
+
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+rss_recherche=$(rss "$bin" index --full --quiet --corpus "$corpus" --index "$work/recherche-index")
+rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json
+rss_tantivy=$(rss tantivy index -i tcli -f peers.ndjson -t 2)
+rm -f fts.db
+rss_sqlite=$( { /usr/bin/time -f %M sqlite3 fts.db < sqlite-load.sql; } 2>&1 >/dev/null | tail -1)
+size() { du -sb "$1" | cut -f1; }
+size_recherche=$(size recherche-index); size_tantivy=$(size tcli); size_sqlite=$(size fts.db)
+
+# --- querying ------------------------------------------------------------
+queries=(amour cheval "chemin de fer" "mauvaise foi" vérité eglise narcisique)
+args=()
+for i in "${!queries[@]}"; do
+  q=${queries[$i]}
+  printf "SELECT id, snippet(passages, 3, '[', ']', '…', 24) FROM passages WHERE passages MATCH '%s' ORDER BY bm25(passages) LIMIT 10;\n" "$q" > "query-$i.sql"
+  args+=(-n "recherche: $q" "$bin search --no-refresh --json --limit 10 --index $work/recherche-index '$q'")
+  args+=(-n "sqlite3: $q" "sqlite3 fts.db '.read query-$i.sql'")
+  args+=(-n "rg -i: $q" "rg -i -F -m 10 --no-filename '$q' $corpus")
+done
+hyperfine --runs 20 --warmup 2 -N --ignore-failure --export-json queries.json "${args[@]}" >&2
+hyperfine --runs 20 --warmup 2 -N --export-json fresh.json \
+  -n "recherche search, stale check of $(find "$corpus" -name '*.txt' | wc -l) files" \
+     "$bin search --json --limit 10 --corpus $corpus --index $work/recherche-index amour" \
+  -n "recherche index, no change" "$bin index --quiet --corpus $corpus --index $work/recherche-index" >&2
+one=$(find "$corpus" -name '*.txt' | sort | sed -n 1p)
+edit="if grep -q 'ÉDITÉ' '$one'; then sed -i 's/ ÉDITÉ//' '$one'; else sed -i '1s/\$/ ÉDITÉ/' '$one'; fi"
+hyperfine --runs 10 --warmup 1 --export-json incremental.json --prepare "$edit" \
+  -n "recherche index, one file edited" "$bin index --quiet --corpus $corpus --index $work/recherche-index" >&2
+
+# --- the seed post: recherche against rg -i on the same file --------------
+mkdir -p seed/corpus && cp "$root/corpus/"*.txt seed/corpus/
+"$bin" index --quiet --corpus seed/corpus --index seed/index
+hyperfine --runs 30 --warmup 3 -N --export-json seed.json \
+  -n "recherche search médias (seed)" "$bin search --no-refresh --json --index seed/index médias" \
+  -n "recherche search médias, stale check (seed)" "$bin search --json --corpus seed/corpus --index seed/index médias" \
+  -n "rg -i médias (seed)" "rg -i médias seed/corpus" >&2
+
+if [ -n "${SCALE_MB:-}" ]; then
+  bench/fetch-corpus.sh --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2 || "$root/bench/fetch-corpus.sh" --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2
+  hyperfine --runs 1 --export-json scaled.json \
+    -n "recherche index --full ($SCALE_MB MB)" "$bin index --full --quiet --corpus $work/scaled-$SCALE_MB --index $work/scaled-index" >&2
+  rss_scaled=$(rss "$bin" index --full --quiet --corpus "$work/scaled-$SCALE_MB" --index "$work/scaled-index")
+  echo "$rss_scaled" > scaled-rss.txt
+fi
+
+# --- report ----------------------------------------------------------------
+python3 - "$passages" "$rss_recherche" "$rss_tantivy" "$rss_sqlite" "$size_recherche" "$size_tantivy" "$size_sqlite" <<'PY'
+import json, os, platform, subprocess, sys, datetime
+passages, rss_r, rss_t, rss_s, size_r, size_t, size_s = sys.argv[1:]
+def results(name):
+    return json.load(open(name))["results"] if os.path.exists(name) else []
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), Linux {platform.release()}; "
+      f"Littré: {int(passages):,} passages; medians of hyperfine runs.\n")
+idx = results("index.json")
+base = next(r["median"] for r in idx if r["command"].startswith("tantivy"))
+rss = {"recherche": rss_r, "tantivy": rss_t, "SQLite": rss_s}
+size = {"recherche": size_r, "tantivy": size_t, "SQLite": size_s}
+print("| indexing the Littré | median | vs tantivy-cli | peak RSS | index size |")
+print("|:---|---:|---:|---:|---:|")
+for r in idx:
+    key = next(k for k in rss if r["command"].startswith(k))
+    print(f"| {r['command']} | {r['median']:.2f} s | {r['median'] / base:.2f} | {int(rss[key]) / 1024:.0f} MB | {int(size[key]) / 1e6:.0f} MB |")
+print("\n| query (whole process, top 10) | recherche | sqlite3 FTS5 | rg -i |")
+print("|:---|---:|---:|---:|")
+q = results("queries.json")
+by = {}
+for r in q:
+    engine, query = r["command"].split(": ", 1)
+    by.setdefault(query, {})[engine] = r["median"] * 1000
+for query, m in by.items():
+    print(f"| {query} | {m.get('recherche', 0):.1f} ms | {m.get('sqlite3', 0):.1f} ms | {m.get('rg -i', 0):.1f} ms |")
+print("\n| update | median |")
+print("|:---|---:|")
+for r in results("fresh.json") + results("incremental.json") + results("scaled.json"):
+    print(f"| {r['command']} | {r['median'] * 1000:.0f} ms |")
+print("\n| seed post | median |")
+print("|:---|---:|")
+for r in results("seed.json"):
+    print(f"| {r['command']} | {r['median'] * 1000:.1f} ms |")
+PY
