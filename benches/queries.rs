@@ -7,11 +7,10 @@
 //! list are what a search box feels, so this bench measures them itself.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use recherche::index::IndexDir;
-use recherche::index::update::{Mode, update};
+use recherche::index::update::build;
 use recherche::search::{SearchOptions, search};
 
 const SEED: &str = include_str!("../tests/fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
@@ -75,17 +74,14 @@ fn main() {
         return;
     }
     let (folder, corpus) = corpus();
-    let dir = IndexDir::new(folder.path().join("index"));
-    let lock = dir.lock(false).unwrap();
     let started = Instant::now();
-    let summary = update(&corpus, &dir, Mode::Full, &lock, &AtomicBool::new(false)).unwrap();
+    let (summary, open) = build(&corpus, &IndexDir::new(folder.path().join("index"))).unwrap();
     eprintln!(
         "indexed {} passages from {} in {:.1} s",
         summary.passages,
         Path::new(&corpus).display(),
         started.elapsed().as_secs_f64()
     );
-    let open = dir.open().unwrap().unwrap();
     let reader = open.reader().unwrap();
     let searcher = reader.searcher();
     let options = SearchOptions::default();

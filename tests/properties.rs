@@ -2,32 +2,20 @@
 //! passage parser and the search never panic; highlights fall on character
 //! boundaries inside the snippet; the snippet is the passage text, cut.
 
+mod common;
+
 use std::sync::LazyLock;
-use std::sync::atomic::AtomicBool;
 
 use proptest::prelude::*;
 use recherche::analysis::{analyze, nfc};
-use recherche::index::update::{Mode, update};
-use recherche::index::{IndexDir, OpenIndex};
+use recherche::index::OpenIndex;
 use recherche::search::{SearchOptions, search};
 use recherche::snippet::{self, ELLIPSIS};
 use recherche::{passages, query};
 
-const SEED: &str = include_str!("fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
-
 /// The seed indexed once for all cases (the folder lives as long as the
 /// test process).
-static SEED_INDEX: LazyLock<(tempfile::TempDir, OpenIndex)> = LazyLock::new(|| {
-    let folder = tempfile::tempdir().unwrap();
-    let corpus = folder.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(corpus.join("seed.txt"), SEED).unwrap();
-    let dir = IndexDir::new(folder.path().join("index"));
-    let lock = dir.lock(false).unwrap();
-    update(&corpus, &dir, Mode::Full, &lock, &AtomicBool::new(false)).unwrap();
-    let open = dir.open().unwrap().unwrap();
-    (folder, open)
-});
+static SEED_INDEX: LazyLock<(tempfile::TempDir, OpenIndex)> = LazyLock::new(common::seed_index);
 
 /// Queries mixing French words, accents and every syntax character.
 fn queryish() -> impl Strategy<Value = String> {

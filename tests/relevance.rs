@@ -8,11 +8,11 @@
 //! here. Raising them is welcome; lowering them needs a reason in the
 //! commit message.
 
-use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
+mod common;
 
-use recherche::index::IndexDir;
-use recherche::index::update::{Mode, update};
+use std::collections::HashMap;
+
+use common::{SEED, SLUG, seed_index};
 use recherche::passages::{self, Passage};
 use recherche::search::{SearchOptions, search};
 use tantivy::collector::TopDocs;
@@ -20,8 +20,6 @@ use tantivy::query::QueryParser;
 use tantivy::schema::{STORED, STRING, Schema, TEXT, Value};
 use tantivy::{Index, TantivyDocument, doc};
 
-const SEED: &str = include_str!("fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
-const SLUG: &str = "cadres-dirigeants-medias-sociaux";
 const JUDGMENTS: &str = include_str!("relevance/judgments.tsv");
 
 /// recherche's figures when they were last raised: the floor.
@@ -156,14 +154,7 @@ fn relevance_is_measured_and_ratcheted() {
     }
 
     // recherche, on a temporary index of the seed.
-    let folder = tempfile::tempdir().unwrap();
-    let corpus = folder.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(corpus.join(format!("{SLUG}.txt")), SEED).unwrap();
-    let dir = IndexDir::new(folder.path().join("index"));
-    let lock = dir.lock(false).unwrap();
-    update(&corpus, &dir, Mode::Full, &lock, &AtomicBool::new(false)).unwrap();
-    let open = dir.open().unwrap().unwrap();
+    let (_folder, open) = seed_index();
     let reader = open.reader().unwrap();
     let searcher = reader.searcher();
     let options = SearchOptions::default();

@@ -2,10 +2,9 @@
 #![no_main]
 
 use std::sync::LazyLock;
-use std::sync::atomic::AtomicBool;
 
 use libfuzzer_sys::fuzz_target;
-use recherche::index::update::{Mode, update};
+use recherche::index::update::build;
 use recherche::index::{IndexDir, OpenIndex};
 use recherche::search::{SearchOptions, search};
 
@@ -16,10 +15,7 @@ static SEED_INDEX: LazyLock<(tempfile::TempDir, OpenIndex)> = LazyLock::new(|| {
     let corpus = folder.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
     std::fs::write(corpus.join("seed.txt"), SEED).unwrap();
-    let dir = IndexDir::new(folder.path().join("index"));
-    let lock = dir.lock(false).unwrap();
-    update(&corpus, &dir, Mode::Full, &lock, &AtomicBool::new(false)).unwrap();
-    let open = dir.open().unwrap().unwrap();
+    let (_, open) = build(&corpus, &IndexDir::new(folder.path().join("index"))).unwrap();
     (folder, open)
 });
 

@@ -157,6 +157,17 @@ pub fn update(
     update_observed(corpus, dir, mode, lock, interrupt, &Progress::default())
 }
 
+/// Builds the index in `dir` from scratch and opens it: the short way for
+/// programs that embed recherche (tests, benchmarks, fuzzing).
+pub fn build(corpus: &Path, dir: &IndexDir) -> Result<(Summary, OpenIndex)> {
+    let lock = dir.lock(true)?;
+    let summary = update(corpus, dir, Mode::Full, &lock, &AtomicBool::new(false))?;
+    let open = dir
+        .open()?
+        .ok_or_else(|| Error::IndexMissing(dir.root().to_path_buf()))?;
+    Ok((summary, open))
+}
+
 /// [`update`], advancing `progress` as it goes.
 pub fn update_observed(
     corpus: &Path,

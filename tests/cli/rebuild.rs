@@ -72,6 +72,12 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
+/// Sets a file's modification time, leaving its content alone.
+fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
+    let file = std::fs::File::options().append(true).open(path).unwrap();
+    file.set_modified(time).unwrap();
+}
+
 /// `index --json`, parsed.
 fn index_json(env: &TestEnv) -> serde_json::Value {
     let run = env.run(&["index", "--json"]);
@@ -88,12 +94,7 @@ fn a_run_without_edits_changes_nothing_and_commits_nothing() {
     let env = TestEnv::seed();
     // A file saved long before indexing: its size and time are trusted.
     let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
-    let file = std::fs::File::options()
-        .append(true)
-        .open(env.corpus().join(SEED_FILE))
-        .unwrap();
-    file.set_modified(an_hour_ago).unwrap();
-    drop(file);
+    set_modified(&env.corpus().join(SEED_FILE), an_hour_ago);
     env.run(&["index", "--quiet"]).expect_code(0);
     let before = env.index_snapshot();
     let summary = index_json(&env);
@@ -110,18 +111,14 @@ fn a_file_saved_during_indexing_is_checked_by_content() {
     let env = TestEnv::seed();
     let seed = env.corpus().join(SEED_FILE);
     let just_now = std::time::SystemTime::now() + Duration::from_millis(500);
-    let file = std::fs::File::options().append(true).open(&seed).unwrap();
-    file.set_modified(just_now).unwrap();
-    drop(file);
+    set_modified(&seed, just_now);
     env.run(&["index", "--quiet"]).expect_code(0);
     let summary = index_json(&env);
     assert_eq!(summary["files_read"], 1);
     assert_eq!(summary["committed"], false);
     let modified = std::fs::metadata(&seed).unwrap().modified().unwrap();
     std::fs::write(&seed, SEED.replace("Facebook", "FaceBook")).unwrap();
-    let file = std::fs::File::options().append(true).open(&seed).unwrap();
-    file.set_modified(modified).unwrap();
-    drop(file);
+    set_modified(&seed, modified);
     assert_eq!(counts(&index_json(&env)), [0, 1, 0, 38]);
 }
 
@@ -190,10 +187,7 @@ fn edit_sequences_match_a_full_rebuild() {
     assert_same_as_full_rebuild(&env);
 
     // Touched, not changed: nothing to update.
-    let file = std::fs::File::options().append(true).open(&seed).unwrap();
-    file.set_modified(std::time::SystemTime::now() + Duration::from_secs(5))
-        .unwrap();
-    drop(file);
+    set_modified(&seed, std::time::SystemTime::now() + Duration::from_secs(5));
     let summary = index_json(&env);
     assert_eq!(counts(&summary), [0, 0, 0, 42]);
 
