@@ -1,20 +1,24 @@
 //! Bringing the index up to date with the corpus: a full build into a new
 //! generation, or an incremental update of the current one.
 //!
-//! The incremental path compares each post file's size and modification time
-//! with the manifest, reads and hashes only the files that differ, and for a
-//! changed file compares its passages (id and content hash) with those the
-//! index holds for it: unchanged passages are neither re-analysed nor
-//! rewritten. All deletions and additions land in one tantivy commit, whose
-//! payload names the new manifest.
+//! A full build reads, parses and analyses the posts on one worker thread
+//! per core and feeds tantivy's writer from the main thread; its segments
+//! are written once, without merges.
+//!
+//! The incremental path first takes the quick look of `search` (file list,
+//! sizes, times); when something changed, it compares each post file's size
+//! and modification time with the manifest, reads and hashes only the files
+//! that differ, and for a changed file compares its passages (id and content
+//! hash) with those the index holds for it: unchanged passages are neither
+//! re-analysed nor rewritten. All deletions and additions land in one
+//! tantivy commit, whose payload names the new manifest.
 
 use std::collections::HashMap;
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
@@ -180,7 +184,7 @@ pub fn update_observed(
     let started = Instant::now();
     let started_ns = now_ns();
     let state = dir.state()?;
-    let mut listed = None;
+    let mut current = None;
     if mode == Mode::Incremental
         && matches!(state, DirState::Current(_))
         && let Some(open) = dir.open()?
@@ -202,11 +206,11 @@ pub fn update_observed(
                 ..Summary::default()
             });
         }
-        listed = Some(check.files);
+        current = Some((open, check.files));
     }
-    let files = match listed {
-        Some(files) => corpus::sorted_with_slugs(files),
-        None => corpus::discover(corpus)?,
+    let (open, files) = match current {
+        Some((open, listed)) => (Some(open), corpus::sorted_with_slugs(listed)),
+        None => (None, corpus::discover(corpus)?),
     };
     if files.is_empty() {
         return Err(Error::CorpusEmpty(corpus.to_path_buf()));
@@ -232,7 +236,7 @@ pub fn update_observed(
                 reason,
             });
         }
-        (Mode::Incremental, DirState::Current(_)) => match dir.open()? {
+        (Mode::Incremental, DirState::Current(_)) => match open {
             Some(open) => {
                 let summary = incremental(&run, &open)?;
                 // A full build killed part-way may have left a generation.
