@@ -53,7 +53,7 @@ pub fn open_index(
             index_dir.display(),
             corpus_dir.display()
         )),
-        DirState::Outdated(_) => {
+        DirState::Outdated => {
             Some("the index was built by another version; rebuilding it".to_string())
         }
         DirState::Corrupt(reason) => {

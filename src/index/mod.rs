@@ -200,7 +200,7 @@ pub enum DirState {
     /// A recherche index of the current format.
     Current(Pointer),
     /// A recherche index of another format version: rebuild.
-    Outdated(Pointer),
+    Outdated,
     /// recherche's pointer is there but unreadable.
     Corrupt(String),
     /// Files recherche did not write.
@@ -313,7 +313,7 @@ impl IndexDir {
             Ok(pointer) if pointer.format == FORMAT && pointer.is_current() => {
                 Ok(DirState::Current(pointer))
             }
-            Ok(pointer) if pointer.format == FORMAT => Ok(DirState::Outdated(pointer)),
+            Ok(pointer) if pointer.format == FORMAT => Ok(DirState::Outdated),
             Ok(_) | Err(_) => Ok(DirState::Corrupt(format!("{POINTER} is damaged"))),
         }
     }
@@ -330,7 +330,7 @@ impl IndexDir {
                 DirState::Empty => return Ok(None),
                 DirState::Foreign => return Err(Error::ForeignIndex(self.root.clone())),
                 DirState::Corrupt(reason) => return Err(self.corrupt(reason)),
-                DirState::Outdated(_) => {
+                DirState::Outdated => {
                     return Err(
                         self.corrupt("it was built by another version of recherche".to_string())
                     );

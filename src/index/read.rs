@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::{Fields, StoredPassage};
 use crate::error::Result;
@@ -55,6 +56,46 @@ pub fn neighbours(
     }
     passages.sort_by_key(|p| p.position);
     Ok(passages)
+}
+
+/// Passage ids, from the fast field (no stored document is read), looked
+/// up in one ordered pass per segment: a hit may have many duplicates.
+pub fn ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>> {
+    let mut ids = vec![String::new(); addresses.len()];
+    let mut by_segment: FxHashMap<u32, Vec<(u64, usize)>> = FxHashMap::default();
+    let mut columns = FxHashMap::default();
+    for (i, address) in addresses.iter().enumerate() {
+        let column = match columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .str("id")?
+                    .expect("the id field is fast"),
+            ),
+        };
+        if let Some(ord) = column.term_ords(address.doc_id).next() {
+            by_segment
+                .entry(address.segment_ord)
+                .or_default()
+                .push((ord, i));
+        }
+    }
+    for (segment, mut wanted) in by_segment {
+        wanted.sort_unstable();
+        let ords: Vec<u64> = wanted.iter().map(|(ord, _)| *ord).collect();
+        let mut next = wanted.iter().map(|(_, i)| *i);
+        columns[&segment]
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                if let Some(i) = next.next() {
+                    ids[i] = String::from_utf8_lossy(bytes).into_owned();
+                }
+            })
+            .map_err(tantivy::TantivyError::from)?;
+    }
+    Ok(ids)
 }
 
 /// The `n` ids closest to `id` by edit distance, ties in reading order.

@@ -732,18 +732,14 @@ fn stored_passages(
         Term::from_field_text(fields.file, relative),
         IndexRecordOption::Basic,
     );
-    let docs = searcher.search(&query, &DocSetCollector)?;
-    let mut passages = HashMap::with_capacity(docs.len());
-    for address in docs {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let fast = segment.fast_fields();
-        let ids = fast.str("id")?.expect("the id field is fast");
-        let Some(ord) = ids.term_ords(address.doc_id).next() else {
-            continue;
-        };
-        let mut id = String::new();
-        ids.ord_to_str(ord, &mut id)
-            .map_err(tantivy::TantivyError::from)?;
+    let addresses: Vec<_> = searcher
+        .search(&query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    let ids = super::read::ids(searcher, &addresses)?;
+    let mut passages = HashMap::with_capacity(addresses.len());
+    for (address, id) in addresses.iter().zip(ids) {
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
         let stored = StoredHashes {
             passage_hash: fast.u64("passage_hash")?.first(address.doc_id).unwrap_or(0),
             text_hash: fast.u64("text_hash")?.first(address.doc_id).unwrap_or(0),

@@ -244,10 +244,11 @@ pub fn leaves_query(leaves: &[Leaf]) -> Box<dyn TantivyQuery> {
 
 /// The stemmed forms of folded words found in the words field.
 fn forms_of_words(words: &[String]) -> Vec<String> {
-    let mut forms: Vec<String> = words
-        .iter()
-        .flat_map(|w| analysis::analyze(w).into_iter().flat_map(|a| a.forms))
-        .collect();
+    let mut analyzer = analysis::Analyzer::default();
+    let mut forms = Vec::new();
+    for word in words {
+        analyzer.analyze_with(word, |w| forms.extend(w.forms.forms.iter().cloned()));
+    }
     forms.sort();
     forms.dedup();
     forms

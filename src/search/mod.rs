@@ -29,7 +29,7 @@ use execute::{Candidate, Match, Weights};
 pub use explain::{ClauseExplanation, Explanation, TermExplanation};
 
 use crate::error::{Error, Result};
-use crate::index::{Fields, StoredPassage};
+use crate::index::{Fields, StoredPassage, read};
 use crate::passages::{Kind, compare_ids};
 use crate::query::{self, Occur, Query};
 use crate::snippet::{self, Snippet};
@@ -231,7 +231,7 @@ fn rank(
         }
     }
     let addresses: Vec<DocAddress> = groups.iter().flatten().map(|c| c.address).collect();
-    let mut ids = ids_of(searcher, &addresses)?.into_iter();
+    let mut ids = read::ids(searcher, &addresses)?.into_iter();
     for group in &mut groups {
         for candidate in group.iter_mut() {
             candidate.id = ids.next().unwrap_or_default();
@@ -241,44 +241,4 @@ fn rank(
     groups.sort_by(|a, b| by_key(&a[0], &b[0]).then_with(|| compare_ids(&a[0].id, &b[0].id)));
     groups.truncate(limit);
     Ok((total, groups))
-}
-
-/// Passage ids, from the fast field (no stored document is read), looked
-/// up in one ordered pass per segment: a hit may have many duplicates.
-fn ids_of(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>> {
-    let mut ids = vec![String::new(); addresses.len()];
-    let mut by_segment: FxHashMap<u32, Vec<(u64, usize)>> = FxHashMap::default();
-    let mut columns = FxHashMap::default();
-    for (i, address) in addresses.iter().enumerate() {
-        let column = match columns.entry(address.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .str("id")?
-                    .expect("the id field is fast"),
-            ),
-        };
-        if let Some(ord) = column.term_ords(address.doc_id).next() {
-            by_segment
-                .entry(address.segment_ord)
-                .or_default()
-                .push((ord, i));
-        }
-    }
-    for (segment, mut wanted) in by_segment {
-        wanted.sort_unstable();
-        let ords: Vec<u64> = wanted.iter().map(|(ord, _)| *ord).collect();
-        let mut next = wanted.iter().map(|(_, i)| *i);
-        columns[&segment]
-            .dictionary()
-            .sorted_ords_to_term_cb(&ords, |bytes| {
-                if let Some(i) = next.next() {
-                    ids[i] = String::from_utf8_lossy(bytes).into_owned();
-                }
-            })
-            .map_err(tantivy::TantivyError::from)?;
-    }
-    Ok(ids)
 }
