@@ -90,13 +90,27 @@ fn main() {
     let mut by_kind: Vec<(&str, Vec<Duration>)> = Vec::new();
     for _ in 0..3 {
         for (_, query) in QUERIES {
-            search(&searcher, &open.fields, query, &options).unwrap();
+            search(
+                &searcher,
+                &open.fields,
+                open.words().unwrap(),
+                query,
+                &options,
+            )
+            .unwrap();
         }
     }
     for _ in 0..rounds {
         for (kind, query) in QUERIES {
             let started = Instant::now();
-            let results = search(&searcher, &open.fields, query, &options).unwrap();
+            let results = search(
+                &searcher,
+                &open.fields,
+                open.words().unwrap(),
+                query,
+                &options,
+            )
+            .unwrap();
             let took = started.elapsed();
             std::hint::black_box(results);
             all.push(took);

@@ -225,6 +225,12 @@ impl Analyzer {
         }
     }
 
+    /// The folded spelling of a word met since the cache was last emptied
+    /// (see [`WordRef::id`]).
+    pub fn folded(&self, id: u32) -> &str {
+        &self.words[id as usize].folded
+    }
+
     /// Analyses `text` into its indexed words, stop words removed.
     pub fn analyze(&mut self, text: &str) -> Vec<AnalyzedWord> {
         let mut words = Vec::new();

@@ -2,7 +2,7 @@
 //!
 //! Analysis happens here, in the indexing threads of recherche, once per
 //! passage: the [`Analyzer`] gives each word's stemmed forms (for text and
-//! context) and folded spelling (for the words field) in one pass, and the
+//! context) and folded spelling (for the word dictionary) in one pass, and the
 //! tokens go to tantivy as token lists (see `analysis::TokenListTokenizer`).
 //! The title and the context, shared by many passages, are analysed once
 //! per post.
@@ -12,16 +12,20 @@ use tantivy::TantivyDocument;
 
 use super::Fields;
 use super::manifest::hash;
+use super::words::WordCounts;
 use crate::analysis::{ANALYZER_VERSION, Analyzer, push_token};
 use crate::corpus::PostFile;
 use crate::passages::{Passage, Post};
 
-/// Builds documents; one per indexing thread (it holds the stem cache).
+/// Builds documents; one per indexing thread (it holds the stem cache and
+/// counts the words of the passages it built, for the word dictionary).
 pub struct DocumentBuilder {
     fields: Fields,
     analyzer: Analyzer,
-    /// Words already listed in the words field of the passage being built.
+    /// Distinct words (analyzer ids) of the text being analysed.
     seen: FxHashSet<u32>,
+    /// Passages per folded word, over the passages built so far.
+    pub words: WordCounts,
 }
 
 /// A passage's document and the hashes the update needs.
@@ -34,11 +38,11 @@ pub struct Built {
     pub text_hash: u64,
 }
 
-/// The token lists of a text: stemmed forms, and distinct folded words.
+/// A text analysed: its token list, and its distinct folded words.
 #[derive(Default, Clone)]
 struct Lists {
     stems: String,
-    folded: String,
+    folded: Vec<String>,
 }
 
 impl DocumentBuilder {
@@ -48,6 +52,7 @@ impl DocumentBuilder {
             fields,
             analyzer: Analyzer::default(),
             seen: FxHashSet::default(),
+            words: WordCounts::default(),
         }
     }
 
@@ -63,14 +68,20 @@ impl DocumentBuilder {
         post: &Post,
         passages: impl Iterator<Item = &'a Passage>,
     ) -> Vec<Built> {
-        let title = self.lists(&post.title, false).stems;
+        let title = self.stems(&post.title);
         let mut contexts: FxHashMap<&str, Lists> = FxHashMap::default();
         let mut built = Vec::new();
         for passage in passages {
             let context = passage.context.as_deref().map(|c| {
                 contexts
                     .entry(c)
-                    .or_insert_with(|| self.lists(c, false))
+                    .or_insert_with(|| {
+                        let stems = self.stems(c);
+                        Lists {
+                            stems,
+                            folded: self.seen_words().map(str::to_string).collect(),
+                        }
+                    })
                     .clone()
             });
             built.push(self.build(file, post, passage, &title, context));
@@ -78,26 +89,38 @@ impl DocumentBuilder {
         built
     }
 
-    /// Analyses `text` into its token lists; folded words already seen in
-    /// this passage are left out when `dedup` is on.
-    fn lists(&mut self, text: &str, dedup: bool) -> Lists {
-        let mut lists = Lists {
-            stems: String::with_capacity(text.len() * 2),
-            folded: String::with_capacity(text.len()),
-        };
-        let seen = &mut self.seen;
-        if !dedup {
-            seen.clear();
+    /// Takes the words of a passage leaving the index out of the counts.
+    pub fn forget(&mut self, text: &str, context: Option<&str>) {
+        let mut folded: Vec<String> = Vec::new();
+        for part in context.into_iter().chain([text]) {
+            self.stems(part);
+            folded.extend(self.seen_words().map(str::to_string));
         }
+        folded.sort_unstable();
+        folded.dedup();
+        for word in &folded {
+            self.words.remove(word);
+        }
+    }
+
+    /// Analyses `text` into its token list; its distinct words are left in
+    /// `seen`.
+    fn stems(&mut self, text: &str) -> String {
+        let mut stems = String::with_capacity(text.len() * 2);
+        let seen = &mut self.seen;
+        seen.clear();
         self.analyzer.analyze_with(text, |word| {
             for form in &word.forms.forms {
-                push_token(&mut lists.stems, word.position, form);
+                push_token(&mut stems, word.position, form);
             }
-            if seen.insert(word.id) {
-                push_token(&mut lists.folded, seen.len(), &word.forms.folded);
-            }
+            seen.insert(word.id);
         });
-        lists
+        stems
+    }
+
+    /// The folded spellings of the words of the text analysed last.
+    fn seen_words(&self) -> impl Iterator<Item = &str> {
+        self.seen.iter().map(|&id| self.analyzer.folded(id))
     }
 
     fn build(
@@ -120,23 +143,25 @@ impl DocumentBuilder {
             doc.add_text(f.author, author);
             doc.add_text(f.author_key, author);
         }
-        // The words field gets each distinct word of context and text once.
-        self.seen.clear();
-        let mut folded = String::new();
-        if let (Some(stored), Some(lists)) = (&passage.context, context) {
+        let stems = self.stems(&passage.text);
+        // Each distinct word of context and text counts once per passage.
+        let mut folded: Vec<&str> = self
+            .seen
+            .iter()
+            .map(|&id| self.analyzer.folded(id))
+            .collect();
+        if let (Some(stored), Some(lists)) = (&passage.context, &context) {
             doc.add_text(f.stored_context, stored);
             doc.add_text(f.context, &lists.stems);
-            // Mark the context's words as seen for this passage.
-            self.analyzer.analyze_with(stored, |word| {
-                self.seen.insert(word.id);
-            });
-            folded = lists.folded;
+            folded.extend(lists.folded.iter().map(String::as_str));
+            folded.sort_unstable();
+            folded.dedup();
         }
-        let text = self.lists(&passage.text, true);
-        folded.push_str(&text.folded);
+        for word in folded {
+            self.words.add(word);
+        }
         doc.add_text(f.stored_text, &passage.text);
-        doc.add_text(f.text, &text.stems);
-        doc.add_text(f.words, &folded);
+        doc.add_text(f.text, &stems);
         let text_hash = hash(passage.text.as_bytes());
         let passage_hash = passage_hash(file, post, passage);
         doc.add_u64(f.position, passage.position.into());

@@ -5,7 +5,7 @@
 //!   .gitignore         kept in git; the rest never is
 //!   recherche.json     which generation is current, with format versions
 //!   .lock              held by whoever writes (`index`, a refreshing `search`)
-//!   gen-000003/        a tantivy index and its manifest files
+//!   gen-000003/        a tantivy index, its manifest and word dictionary files
 //! ```
 //!
 //! A full build writes a new generation next to the current one and switches
@@ -18,6 +18,7 @@ pub mod document;
 pub mod manifest;
 pub mod read;
 pub mod update;
+pub mod words;
 
 use std::fs;
 use std::io::Write as _;
@@ -33,11 +34,12 @@ use crate::analysis::{self, ANALYZER_VERSION};
 use crate::error::{Error, Result};
 use crate::passages::Kind;
 pub use manifest::Manifest;
+pub use words::Words;
 
 /// Version of the schema below and of the manifest format; with
 /// [`ANALYZER_VERSION`] it decides whether an existing index can be updated
 /// or must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The name of the generation pointer in the index folder.
 const POINTER: &str = "recherche.json";
@@ -75,8 +77,6 @@ pub struct Fields {
     pub text: Field,
     /// The passage text as written (stored).
     pub stored_text: Field,
-    /// Folded unstemmed words of text and context, for typos and prefixes.
-    pub words: Field,
     /// Rank of the passage in its post.
     pub position: Field,
     /// Line of the post file where the passage starts.
@@ -122,16 +122,6 @@ pub fn schema() -> Schema {
         french_text(IndexRecordOption::WithFreqsAndPositions, analysis::TOKENS),
     );
     builder.add_text_field("stored_text", STORED);
-    // Its postings are never scored: only its dictionary is walked.
-    builder.add_text_field(
-        "words",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analysis::TOKENS)
-                .set_index_option(IndexRecordOption::Basic)
-                .set_fieldnorms(false),
-        ),
-    );
     builder.add_u64_field("position", STORED | FAST);
     builder.add_u64_field("line", STORED);
     builder.add_u64_field("text_hash", FAST);
@@ -160,7 +150,6 @@ impl Fields {
             stored_context: field("stored_context")?,
             text: field("text")?,
             stored_text: field("stored_text")?,
-            words: field("words")?,
             position: field("position")?,
             line: field("line")?,
             text_hash: field("text_hash")?,
@@ -218,6 +207,10 @@ pub struct OpenIndex {
     manifest: std::sync::OnceLock<Manifest>,
     /// Where the manifest is.
     manifest_path: PathBuf,
+    /// The word dictionary, mapped on first use.
+    words: std::sync::OnceLock<Words>,
+    /// Where the word dictionary is.
+    pub words_path: PathBuf,
     /// The pointer that led to it.
     pub pointer: Pointer,
     /// The generation folder.
@@ -238,6 +231,15 @@ impl OpenIndex {
             .map_err(|e| damaged(format!("cannot read {}: {e}", self.manifest_path.display())))?;
         let manifest = Manifest::from_text(&text).map_err(damaged)?;
         Ok(self.manifest.get_or_init(|| manifest))
+    }
+
+    /// The word dictionary of the committed index (typos, completions).
+    pub fn words(&self) -> Result<&Words> {
+        if let Some(words) = self.words.get() {
+            return Ok(words);
+        }
+        let words = Words::open(&self.words_path)?;
+        Ok(self.words.get_or_init(|| words))
     }
 
     /// A reader on the committed state; reloaded by hand only.
@@ -359,21 +361,31 @@ impl IndexDir {
         let meta = index
             .load_metas()
             .map_err(|e| self.corrupt(e.to_string()))?;
-        let manifest_name = meta
+        let payload = meta
             .payload
             .as_deref()
             .and_then(|p| serde_json::from_str::<Payload>(p).ok())
-            .map(|p| p.manifest)
             .ok_or_else(|| self.corrupt("its last commit names no manifest".to_string()))?;
-        let manifest_path = generation.join(&manifest_name);
-        if !manifest_path.is_file() {
-            return Err(self.corrupt(format!("its manifest {manifest_name} is missing")));
+        let manifest_path = generation.join(&payload.manifest);
+        let words_path = generation.join(&payload.words);
+        for (what, path) in [
+            ("manifest", &manifest_path),
+            ("word dictionary", &words_path),
+        ] {
+            if !path.is_file() {
+                return Err(self.corrupt(format!(
+                    "its {what} {} is missing",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                )));
+            }
         }
         Ok(OpenIndex {
             index,
             fields,
             manifest: std::sync::OnceLock::new(),
             manifest_path,
+            words: std::sync::OnceLock::new(),
+            words_path,
             pointer,
             generation,
         })
@@ -473,10 +485,12 @@ impl IndexDir {
     }
 }
 
-/// The commit payload: names the manifest of that commit.
+/// The commit payload: names the manifest and word dictionary of that
+/// commit.
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     manifest: String,
+    words: String,
 }
 
 /// A passage as stored in the index.

@@ -24,11 +24,12 @@ use tantivy::collector::DocSetCollector;
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Index, IndexWriter, Searcher, Term};
+use tantivy::{DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
-use super::document::{Built, DocumentBuilder, passage_hash};
+use super::document::{DocumentBuilder, passage_hash};
 use super::manifest::{FileEntry, Manifest, hash};
-use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, schema};
+use super::words::WordCounts;
+use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, StoredPassage, schema};
 use crate::analysis;
 use crate::corpus::{self, PostFile};
 use crate::error::{Error, Result};
@@ -367,91 +368,99 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     // A full build writes its segments once: merging them while it runs
     // made a 300 MB build 20 % slower than linear (README, "Speed").
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    let mut manifest = Manifest::default();
-    let mut texts = TextCounts::default();
-    let mut summary = Summary {
+    let built = index_all(run, fields, &writer)?;
+    run.check_interrupt()?;
+    let mut manifest = Manifest {
+        files: built.entries,
+    };
+    manifest.files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    let counts = built.texts.counts();
+    let summary = Summary {
         full: true,
         files: run.files.len() as u64,
+        files_read: manifest.files.len() as u64,
+        added: counts.passages,
+        passages: counts.passages,
+        duplicates: counts.duplicates,
+        committed: true,
         ..Summary::default()
     };
-    for_each_post(run, fields, |file, entry, built| {
-        run.progress.file_done(file.size, built.len() as u64);
-        for passage in built {
-            texts.add(passage.text_hash);
-            writer.add_document(passage.document)?;
-            summary.added += 1;
-        }
-        summary.files_read += 1;
-        manifest.files.push(FileEntry {
-            relative: file.relative.clone(),
-            ..entry
-        });
-        Ok(())
-    })?;
-    run.check_interrupt()?;
-    manifest.files.sort_by(|a, b| a.relative.cmp(&b.relative));
-    let counts = texts.counts();
-    summary.passages = counts.passages;
-    summary.duplicates = counts.duplicates;
     run.mark_racy(&mut manifest);
-    commit(&mut writer, path, &manifest, counts)?;
-    summary.committed = true;
+    commit(&mut writer, path, &manifest, &built.words, counts)?;
     writer.wait_merging_threads()?;
     Ok(summary)
 }
 
+/// What the indexing threads of a full build gathered besides documents.
+#[derive(Default)]
+struct BuiltFiles {
+    entries: Vec<FileEntry>,
+    texts: TextCounts,
+    words: WordCounts,
+}
+
 /// Reads, parses and analyses every post file on worker threads (one per
-/// core), handing each file's documents to `sink` on this thread, in no
-/// particular order. Stops at the first error or at Ctrl-C.
-fn for_each_post(
-    run: &Run,
-    fields: Fields,
-    mut sink: impl FnMut(&PostFile, FileEntry, Vec<Built>) -> Result<()>,
-) -> Result<()> {
+/// core), each handing its documents straight to tantivy's writer. Stops
+/// at the first error or at Ctrl-C.
+fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFiles> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    let work = || -> Result<BuiltFiles> {
+        let mut builder = DocumentBuilder::new(fields);
+        let mut mine = BuiltFiles::default();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= run.files.len() || stop.load(Ordering::Relaxed) {
+                break;
+            }
+            run.check_interrupt()?;
+            let file = &run.files[i];
+            let bytes = read_bytes(run.corpus, file)?;
+            let content_hash = hash(&bytes);
+            let text = corpus::decode(&corpus::path_of(run.corpus, file), bytes)?;
+            let post = passages::parse(&file.slug, &text);
+            let built = builder.post(file, &post);
+            run.progress.file_done(file.size, built.len() as u64);
+            for passage in built {
+                mine.texts.add(passage.text_hash);
+                writer.add_document(passage.document)?;
+            }
+            mine.entries.push(entry(file, content_hash, &post));
+        }
+        mine.words = builder.words;
+        Ok(mine)
+    };
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(64);
-        for _ in 0..workers {
-            let sender = sender.clone();
-            let (next, stop) = (&next, &stop);
-            scope.spawn(move || {
-                let mut builder = DocumentBuilder::new(fields);
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= run.files.len() || stop.load(Ordering::Relaxed) {
-                        break;
+        let threads: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let result = work();
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
                     }
-                    let result = run.check_interrupt().and_then(|()| {
-                        let file = &run.files[i];
-                        let bytes = read_bytes(run.corpus, file)?;
-                        let content_hash = hash(&bytes);
-                        let text = corpus::decode(&corpus::path_of(run.corpus, file), bytes)?;
-                        let post = passages::parse(&file.slug, &text);
-                        Ok((
-                            i,
-                            entry(file, content_hash, &post),
-                            builder.post(file, &post),
-                        ))
-                    });
-                    if sender.send(result).is_err() {
-                        break;
-                    }
+                    result
+                })
+            })
+            .collect();
+        let mut all = BuiltFiles::default();
+        let mut error = None;
+        for thread in threads {
+            match thread.join().expect("an indexing thread does not panic") {
+                Ok(mine) => {
+                    all.entries.extend(mine.entries);
+                    all.texts.merge(mine.texts);
+                    all.words.merge(mine.words);
                 }
-            });
+                Err(e) => error = error.or(Some(e)),
+            }
         }
-        drop(sender);
-        let outcome = receiver.iter().try_for_each(|result| {
-            let (i, entry, built) = result?;
-            sink(&run.files[i], entry, built)
-        });
-        if outcome.is_err() {
-            stop.store(true, Ordering::Relaxed);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(all),
         }
-        outcome
     })
 }
 
@@ -472,35 +481,42 @@ fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
     }
 }
 
-/// Writes the manifest, then commits with a payload naming it.
+/// Writes the manifest and the word dictionary, then commits with a
+/// payload naming them.
 fn commit(
     writer: &mut IndexWriter,
     generation: &Path,
     manifest: &Manifest,
+    words: &WordCounts,
     counts: Counts,
 ) -> Result<()> {
     let mut prepared = writer.prepare_commit()?;
-    let name = format!("manifest-{:012}.tsv", prepared.opstamp());
-    manifest.write(&generation.join(&name))?;
+    let manifest_name = format!("manifest-{:012}.tsv", prepared.opstamp());
+    let words_name = format!("words-{:012}.fst", prepared.opstamp());
+    manifest.write(&generation.join(&manifest_name))?;
+    words.write(&generation.join(&words_name))?;
     let payload = serde_json::json!({
-        "manifest": name,
+        "manifest": manifest_name,
+        "words": words_name,
         "passages": counts.passages,
         "duplicates": counts.duplicates,
     });
     prepared.set_payload(&payload.to_string());
     prepared.commit()?;
-    remove_old_manifests(generation, &name);
+    remove_older_files(generation, &[&manifest_name, &words_name]);
     Ok(())
 }
 
-fn remove_old_manifests(generation: &Path, keep: &str) {
+/// Removes the manifests and dictionaries of earlier commits.
+fn remove_older_files(generation: &Path, keep: &[&str]) {
     let Ok(entries) = std::fs::read_dir(generation) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with("manifest-") && name != keep {
+        let ours = name.starts_with("manifest-") || name.starts_with("words-");
+        if ours && !keep.contains(&name.as_ref()) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -593,10 +609,23 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     let mut texts = TextCounts::of(&searcher)?;
     let mut writer = writer(&open.index)?;
     let mut builder = DocumentBuilder::new(fields);
+    // The builder counts the words of the passages it builds on top of the
+    // committed counts; the words of the passages that go are taken out.
+    builder.words = WordCounts::read(&open.words_path)?;
+    let forget = |builder: &mut DocumentBuilder,
+                  texts: &mut TextCounts,
+                  stored: StoredHashes|
+     -> Result<()> {
+        texts.remove(stored.text_hash);
+        let doc: TantivyDocument = searcher.doc(stored.address)?;
+        let passage = StoredPassage::from_doc(&doc, &fields);
+        builder.forget(&passage.text, passage.context.as_deref());
+        Ok(())
+    };
     let mut manifest = Manifest::default();
     for entry in gone {
         for (_, stored) in stored_passages(&searcher, &fields, &entry.relative)? {
-            texts.remove(stored.text_hash);
+            forget(&mut builder, &mut texts, stored)?;
         }
         writer.delete_term(Term::from_field_text(fields.file, &entry.relative));
         summary.removed += entry.passages;
@@ -611,6 +640,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                     post,
                     mut old,
                 } = *change;
+                let mut removed = Vec::new();
                 let changed = post.passages.iter().filter(|passage| {
                     let new_hash = passage_hash(&file, &post, passage);
                     match old.remove(&passage.id) {
@@ -620,7 +650,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                         }
                         Some(stored) => {
                             writer.delete_term(Term::from_field_text(fields.id, &passage.id));
-                            texts.remove(stored.text_hash);
+                            removed.push(stored);
                             summary.updated += 1;
                             true
                         }
@@ -631,13 +661,16 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                     }
                 });
                 let changed: Vec<&Passage> = changed.collect();
+                for stored in removed.drain(..) {
+                    forget(&mut builder, &mut texts, stored)?;
+                }
                 for built in builder.passages(&file, &post, changed.into_iter()) {
                     texts.add(built.text_hash);
                     writer.add_document(built.document)?;
                 }
                 for (id, stored) in old {
                     writer.delete_term(Term::from_field_text(fields.id, &id));
-                    texts.remove(stored.text_hash);
+                    forget(&mut builder, &mut texts, stored)?;
                     summary.removed += 1;
                 }
                 manifest.files.push(entry);
@@ -648,7 +681,13 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     run.check_interrupt()?;
     let counts = texts.counts();
     run.mark_racy(&mut manifest);
-    commit(&mut writer, &open.generation, &manifest, counts)?;
+    commit(
+        &mut writer,
+        &open.generation,
+        &manifest,
+        &builder.words,
+        counts,
+    )?;
     summary.committed = true;
     summary.passages = counts.passages;
     summary.duplicates = counts.duplicates;
@@ -683,6 +722,13 @@ impl TextCounts {
         *self.by_hash.entry(text_hash).or_insert(0) += 1;
     }
 
+    /// Adds the counts of another indexing thread.
+    fn merge(&mut self, other: TextCounts) {
+        for (text_hash, n) in other.by_hash {
+            *self.by_hash.entry(text_hash).or_insert(0) += n;
+        }
+    }
+
     fn remove(&mut self, text_hash: u64) {
         if let Some(n) = self.by_hash.get_mut(&text_hash) {
             *n -= 1;
@@ -715,11 +761,12 @@ fn payload_counts(index: &Index) -> Counts {
         .unwrap_or_default()
 }
 
-/// The hashes the index holds for one passage.
+/// The hashes the index holds for one passage, and where it is.
 #[derive(Debug, Clone, Copy)]
 struct StoredHashes {
     passage_hash: u64,
     text_hash: u64,
+    address: DocAddress,
 }
 
 /// The passages the index holds for a file, by id.
@@ -743,6 +790,7 @@ fn stored_passages(
         let stored = StoredHashes {
             passage_hash: fast.u64("passage_hash")?.first(address.doc_id).unwrap_or(0),
             text_hash: fast.u64("text_hash")?.first(address.doc_id).unwrap_or(0),
+            address: *address,
         };
         passages.insert(id, stored);
     }

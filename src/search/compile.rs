@@ -4,13 +4,12 @@
 //! text, plus the introducing line at a lower boost — and, for a word typed
 //! without `*`, an *inexact* one: the indexed words within a small edit
 //! distance of it (typos), and for the last word of the query the words it
-//! begins (search-as-you-type). Typo and prefix matching look up the words
-//! field (folded, unstemmed), because tantivy's fuzzy and prefix queries do
+//! begins (search-as-you-type). Typo and prefix matching look up the word
+//! dictionary (folded, unstemmed words; see `index::words`), because tantivy's fuzzy and prefix queries do
 //! not analyse their term: `narcisique` is far from the stem `narciss`, but
 //! one edit from the word `narcissique`. The words found are then stemmed
 //! and searched in the text like typed words, at a lower weight.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
@@ -19,11 +18,11 @@ use tantivy::query::{
     PhraseQuery, Query as TantivyQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Score, Searcher, Term};
+use tantivy::{Score, Term};
 
 use crate::analysis::{self, AnalyzedWord};
 use crate::error::Result;
-use crate::index::Fields;
+use crate::index::{Fields, Words};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
 
@@ -255,12 +254,7 @@ fn forms_of_words(words: &[String]) -> Vec<String> {
 }
 
 /// Compiles the clauses; `tolerant` turns typos and completion on.
-pub fn compile(
-    parsed: &Query,
-    fields: &Fields,
-    searcher: &Searcher,
-    tolerant: bool,
-) -> Result<Compiled> {
+pub fn compile(parsed: &Query, fields: &Fields, words: &Words, tolerant: bool) -> Result<Compiled> {
     let mut compiled = Compiled {
         clauses: Vec::new(),
         boosts: Vec::new(),
@@ -280,32 +274,32 @@ pub fn compile(
     for (i, clause) in parsed.clauses.iter().enumerate() {
         let compiled_clause = match &clause.term {
             query::Term::Word { text, prefix: true } => {
-                prefix_clause(clause.occur, text, fields, searcher)?
+                prefix_clause(clause.occur, text, fields, words)
             }
             query::Term::Word {
                 text,
                 prefix: false,
             } => {
-                let words = analysis::analyze(text);
-                if words.len() == 1 {
+                let analysed = analysis::analyze(text);
+                if analysed.len() == 1 {
                     let tolerant = tolerant && clause.occur != Occur::MustNot;
                     let complete = tolerant && last_word == Some(i);
                     word_clause(
                         clause.occur,
                         text,
-                        &words[0],
+                        &analysed[0],
                         fields,
-                        searcher,
+                        words,
                         tolerant,
                         complete,
-                    )?
+                    )
                 } else {
-                    phrase_clause(clause.occur, text, &words, 0, fields)
+                    phrase_clause(clause.occur, text, &analysed, 0, fields)
                 }
             }
             query::Term::Phrase { text, slop } => {
-                let words = analysis::analyze(text);
-                phrase_clause(clause.occur, text, &words, *slop, fields)
+                let analysed = analysis::analyze(text);
+                phrase_clause(clause.occur, text, &analysed, *slop, fields)
             }
         };
         let Some(compiled_clause) = compiled_clause else {
@@ -348,10 +342,10 @@ fn word_clause(
     text: &str,
     word: &AnalyzedWord,
     fields: &Fields,
-    searcher: &Searcher,
+    words: &Words,
     tolerant: bool,
     complete: bool,
-) -> Result<Option<Clause>> {
+) -> Option<Clause> {
     let forms = word.forms.clone();
     let mut exact = form_leaves(&forms, fields, 1.0);
     exact.push(Leaf {
@@ -362,8 +356,8 @@ fn word_clause(
     });
     let mut inexact = Vec::new();
     let mut inexact_forms: Vec<String> = Vec::new();
-    let mut add = |words: Vec<String>, weight: Score| {
-        let found: Vec<String> = forms_of_words(&words)
+    let mut add = |expanded: Vec<String>, weight: Score| {
+        let found: Vec<String> = forms_of_words(&expanded)
             .into_iter()
             .filter(|f| !forms.contains(f) && !inexact_forms.contains(f))
             .collect();
@@ -371,51 +365,36 @@ fn word_clause(
         inexact_forms.extend(found);
     };
     if let Some(distance) = typo_distance(&word.folded).filter(|_| tolerant) {
-        add(
-            typos(searcher, fields.words, &word.folded, distance)?,
-            TYPO_BOOST,
-        );
+        add(typos(words, &word.folded, distance), TYPO_BOOST);
     }
     if complete && word.folded.chars().count() >= MIN_COMPLETION_CHARS {
         add(
-            completions(searcher, fields.words, &word.folded, MAX_COMPLETIONS)?,
+            completions(words, &word.folded, MAX_COMPLETIONS),
             COMPLETION_BOOST,
         );
     }
-    Ok(Some(Clause {
+    Some(Clause {
         occur,
         label: text.to_string(),
         exact,
         inexact_matcher: (!inexact.is_empty()).then_some(Matcher::Word(inexact_forms)),
         inexact,
         exact_matcher: Matcher::Word(forms),
-    }))
+    })
 }
 
 /// `word*`: the indexed words it begins, searched like typed words.
-fn prefix_clause(
-    occur: Occur,
-    text: &str,
-    fields: &Fields,
-    searcher: &Searcher,
-) -> Result<Option<Clause>> {
-    let Some(prefix) = analysis::name_words(text).pop() else {
-        return Ok(None);
-    };
-    let forms = forms_of_words(&completions(
-        searcher,
-        fields.words,
-        &prefix,
-        MAX_PREFIX_EXPANSIONS,
-    )?);
-    Ok(Some(Clause {
+fn prefix_clause(occur: Occur, text: &str, fields: &Fields, words: &Words) -> Option<Clause> {
+    let prefix = analysis::name_words(text).pop()?;
+    let forms = forms_of_words(&completions(words, &prefix, MAX_PREFIX_EXPANSIONS));
+    Some(Clause {
         occur,
         label: format!("{text}*"),
         exact: form_leaves(&forms, fields, 1.0),
         inexact: Vec::new(),
         exact_matcher: Matcher::Word(forms),
         inexact_matcher: None,
-    }))
+    })
 }
 
 /// A phrase (or a word the analyzer splits, like `multi-canal`).
@@ -500,61 +479,22 @@ impl tantivy_fst::Automaton for EditDistance {
 
 /// The most frequent indexed words within `distance` edits of `folded`
 /// (transpositions count as one), the word itself excluded.
-fn typos(searcher: &Searcher, field: Field, folded: &str, distance: u8) -> Result<Vec<String>> {
+fn typos(words: &Words, folded: &str, distance: u8) -> Vec<String> {
     let builder = if distance == 1 { &ONE_EDIT } else { &TWO_EDITS };
-    let mut found: HashMap<String, u64> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let index = segment.inverted_index(field)?;
-        let mut stream = index
-            .terms()
-            .search(EditDistance(builder.build_dfa(folded)))
-            .into_stream()
-            .map_err(tantivy::TantivyError::from)?;
-        while stream.advance() {
-            if let Ok(word) = std::str::from_utf8(stream.key())
-                && word != folded
-            {
-                *found.entry(word.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
-    Ok(most_frequent(found, MAX_TYPOS))
+    let mut found = words.matching(EditDistance(builder.build_dfa(folded)));
+    found.retain(|(word, _)| word != folded);
+    most_frequent(found, MAX_TYPOS)
 }
 
 /// The `limit` most frequent indexed words that begin with `prefix`
-/// (folded).
-pub fn completions(
-    searcher: &Searcher,
-    field: Field,
-    prefix: &str,
-    limit: usize,
-) -> Result<Vec<String>> {
-    let mut found: HashMap<String, u64> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let index = segment.inverted_index(field)?;
-        let mut stream = index
-            .terms()
-            .range()
-            .ge(prefix.as_bytes())
-            .into_stream()
-            .map_err(tantivy::TantivyError::from)?;
-        while stream.advance() {
-            let Ok(word) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            if !word.starts_with(prefix) {
-                break;
-            }
-            if word != prefix {
-                *found.entry(word.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
-    Ok(most_frequent(found, limit))
+/// (folded), the prefix itself excluded.
+pub fn completions(words: &Words, prefix: &str, limit: usize) -> Vec<String> {
+    let mut found = words.beginning_with(prefix);
+    found.retain(|(word, _)| word != prefix);
+    most_frequent(found, limit)
 }
 
-fn most_frequent(found: HashMap<String, u64>, limit: usize) -> Vec<String> {
-    let mut words: Vec<(String, u64)> = found.into_iter().collect();
+fn most_frequent(mut words: Vec<(String, u64)>, limit: usize) -> Vec<String> {
     words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     words.truncate(limit);
     words.into_iter().map(|(w, _)| w).collect()

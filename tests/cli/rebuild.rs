@@ -58,6 +58,25 @@ fn assert_same_as_full_rebuild(env: &TestEnv) {
         (s["passages"].clone(), s["duplicates"].clone())
     };
     assert_eq!(summary(env), summary(&full));
+    // Typos and completions see the same words, counted the same.
+    assert!(
+        word_dictionary(env) == word_dictionary(&full),
+        "the word dictionaries differ"
+    );
+}
+
+/// The bytes of the word dictionary of an index's current generation.
+fn word_dictionary(env: &TestEnv) -> Vec<u8> {
+    let pointer = std::fs::read_to_string(env.index().join("recherche.json")).unwrap();
+    let pointer: serde_json::Value = serde_json::from_str(&pointer).unwrap();
+    let generation = env.index().join(pointer["generation"].as_str().unwrap());
+    let files: Vec<_> = std::fs::read_dir(&generation)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("words-"))
+        .collect();
+    assert_eq!(files.len(), 1, "one dictionary per generation");
+    std::fs::read(files[0].path()).unwrap()
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -1,0 +1,239 @@
+//! The word dictionary: every folded, unstemmed word of the passages' text
+//! and context, with the number of passages it occurs in.
+//!
+//! Typos and completions are looked up here (see `search::compile`):
+//! tantivy's fuzzy and prefix queries do not analyse their term, so they
+//! need the words as typed, not their stems. Only the words and their
+//! counts are needed, never which passages hold them, so the dictionary is
+//! one finite-state transducer (`words-<opstamp>.fst`, next to the
+//! manifest and written before the commit that names it) rather than an
+//! indexed field: no postings to build at indexing time, one automaton walk
+//! at query time instead of one per segment.
+
+use std::io::BufWriter;
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+use tantivy_fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
+
+use crate::error::{Error, Result};
+
+/// Passages per word, while indexing.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WordCounts {
+    counts: FxHashMap<String, u64>,
+}
+
+impl WordCounts {
+    /// One more passage holds `word`.
+    pub fn add(&mut self, word: &str) {
+        match self.counts.get_mut(word) {
+            Some(n) => *n += 1,
+            None => {
+                self.counts.insert(word.to_string(), 1);
+            }
+        }
+    }
+
+    /// One passage fewer holds `word`; a word no passage holds is dropped.
+    pub fn remove(&mut self, word: &str) {
+        if let Some(n) = self.counts.get_mut(word) {
+            *n -= 1;
+            if *n == 0 {
+                self.counts.remove(word);
+            }
+        }
+    }
+
+    /// Adds the counts of another indexing thread.
+    pub fn merge(&mut self, other: WordCounts) {
+        if self.counts.len() < other.counts.len() {
+            let mine = std::mem::replace(&mut self.counts, other.counts);
+            self.merge(WordCounts { counts: mine });
+            return;
+        }
+        for (word, n) in other.counts {
+            *self.counts.entry(word).or_insert(0) += n;
+        }
+    }
+
+    /// Distinct words.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// True when no passage has a word.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// How many passages hold `word`.
+    pub fn get(&self, word: &str) -> u64 {
+        self.counts.get(word).copied().unwrap_or(0)
+    }
+
+    /// Reads the counts of a committed dictionary, to update them.
+    pub fn read(path: &Path) -> Result<WordCounts> {
+        let words = Words::open(path)?;
+        let mut counts = FxHashMap::default();
+        counts.reserve(words.map.len());
+        let mut stream = words.map.stream();
+        while let Some((word, n)) = stream.next() {
+            if let Ok(word) = std::str::from_utf8(word) {
+                counts.insert(word.to_string(), n);
+            }
+        }
+        Ok(WordCounts { counts })
+    }
+
+    /// Writes the dictionary atomically to `path` (temporary file, fsync,
+    /// rename).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".words")
+            .tempfile_in(folder)
+            .map_err(|e| Error::io("cannot write in", folder, e))?;
+        let failed = |e: std::io::Error| Error::io("cannot write", tmp.path().to_path_buf(), e);
+        let mut sorted: Vec<(&str, u64)> =
+            self.counts.iter().map(|(w, n)| (w.as_str(), *n)).collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut builder = MapBuilder::new(BufWriter::new(tmp.as_file()))
+            .map_err(fst_io)
+            .map_err(failed)?;
+        for (word, n) in sorted {
+            builder.insert(word, n).map_err(fst_io).map_err(failed)?;
+        }
+        let writer = builder.into_inner().map_err(fst_io).map_err(failed)?;
+        writer
+            .into_inner()
+            .map_err(|e| failed(e.into_error()))?
+            .sync_all()
+            .map_err(failed)?;
+        tmp.persist(path)
+            .map_err(|e| Error::io("cannot write", path, e.error))?;
+        Ok(())
+    }
+}
+
+fn fst_io(e: tantivy_fst::Error) -> std::io::Error {
+    match e {
+        tantivy_fst::Error::Io(e) => e,
+        other => std::io::Error::other(other.to_string()),
+    }
+}
+
+/// A committed dictionary, mapped in memory: opening it reads nothing.
+pub struct Words {
+    map: Map<memmap2::Mmap>,
+}
+
+impl Words {
+    /// Maps the dictionary file.
+    pub fn open(path: &Path) -> Result<Words> {
+        let damaged = |reason: String| Error::IndexCorrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let file = std::fs::File::open(path)
+            .map_err(|e| damaged(format!("cannot read {}: {e}", path.display())))?;
+        // SAFETY: index files are written once, to a temporary name, and
+        // renamed into place; they are never modified afterwards.
+        let mmap = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| damaged(format!("cannot map {}: {e}", path.display())))?;
+        let fst = tantivy_fst::raw::Fst::new(mmap)
+            .map_err(|e| damaged(format!("{} is not a word dictionary: {e}", path.display())))?;
+        Ok(Words {
+            map: Map::from(fst),
+        })
+    }
+
+    /// Distinct words.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when there is no word.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// How many passages hold `word`.
+    pub fn get(&self, word: &str) -> u64 {
+        self.map.get(word).unwrap_or(0)
+    }
+
+    /// The words `automaton` accepts, with their passage counts.
+    pub fn matching<A: Automaton>(&self, automaton: A) -> Vec<(String, u64)> {
+        let mut found = Vec::new();
+        let mut stream = self.map.search(automaton).into_stream();
+        while let Some((word, n)) = stream.next() {
+            if let Ok(word) = std::str::from_utf8(word) {
+                found.push((word.to_string(), n));
+            }
+        }
+        found
+    }
+
+    /// The words that begin with `prefix`, with their passage counts.
+    pub fn beginning_with(&self, prefix: &str) -> Vec<(String, u64)> {
+        let mut found = Vec::new();
+        let mut stream = self.map.range().ge(prefix).into_stream();
+        while let Some((word, n)) = stream.next() {
+            if !word.starts_with(prefix.as_bytes()) {
+                break;
+            }
+            if let Ok(word) = std::str::from_utf8(word) {
+                found.push((word.to_string(), n));
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_survive_a_write_and_a_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("words.fst");
+        let mut counts = WordCounts::default();
+        for word in ["cadre", "cadres", "cadre", "media", "ete"] {
+            counts.add(word);
+        }
+        counts.remove("ete");
+        counts.remove("inconnu");
+        counts.write(&path).unwrap();
+        let words = Words::open(&path).unwrap();
+        assert_eq!(words.len(), 3);
+        assert_eq!(words.get("cadre"), 2);
+        assert_eq!(words.get("ete"), 0);
+        assert_eq!(
+            words.beginning_with("cadr"),
+            vec![("cadre".to_string(), 2), ("cadres".to_string(), 1)]
+        );
+        assert_eq!(WordCounts::read(&path).unwrap(), counts);
+    }
+
+    #[test]
+    fn merged_counts_add_up() {
+        let mut a = WordCounts::default();
+        a.add("media");
+        let mut b = WordCounts::default();
+        b.add("media");
+        b.add("cadre");
+        a.merge(b);
+        assert_eq!((a.get("media"), a.get("cadre"), a.len()), (2, 1, 2));
+    }
+
+    #[test]
+    fn a_damaged_dictionary_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("words.fst");
+        std::fs::write(&path, b"not a dictionary").unwrap();
+        let err = Words::open(&path).err().unwrap();
+        assert!(err.to_string().contains("words.fst"), "{err}");
+    }
+}
