@@ -195,7 +195,7 @@ impl Analyzer {
     /// Calls `each` for every indexed word of `text`, stop words removed,
     /// without allocating for words met before.
     pub fn analyze_with(&mut self, text: &str, mut each: impl FnMut(WordRef<'_>)) {
-        if self.words.len() > CACHE_WORDS {
+        if self.is_full() {
             self.ids.clear();
             self.words.clear();
         }
@@ -223,6 +223,12 @@ impl Analyzer {
                 id,
             });
         }
+    }
+
+    /// True when the next call to [`Analyzer::analyze_with`] empties the
+    /// cache, and so starts reusing word ids.
+    pub fn is_full(&self) -> bool {
+        self.words.len() > CACHE_WORDS
     }
 
     /// The folded spelling of a word met since the cache was last emptied

@@ -24,8 +24,12 @@ pub struct DocumentBuilder {
     analyzer: Analyzer,
     /// Distinct words (analyzer ids) of the text being analysed.
     seen: FxHashSet<u32>,
-    /// Passages per folded word, over the passages built so far.
-    pub words: WordCounts,
+    /// Passages per folded word, over the passages built so far, but for
+    /// the counts still in `pending`.
+    words: WordCounts,
+    /// Passages per analyzer id since the analyzer's cache was last
+    /// emptied: counting by id spares hashing every word again.
+    pending: Vec<u32>,
 }
 
 /// A passage's document and the hashes the update needs.
@@ -53,7 +57,33 @@ impl DocumentBuilder {
             analyzer: Analyzer::default(),
             seen: FxHashSet::default(),
             words: WordCounts::default(),
+            pending: Vec::new(),
         }
+    }
+
+    /// Starts from the word counts of a committed index (an update).
+    pub fn with_words(fields: Fields, words: WordCounts) -> Self {
+        DocumentBuilder {
+            words,
+            ..DocumentBuilder::new(fields)
+        }
+    }
+
+    /// The word counts of the passages built (and forgotten).
+    pub fn into_words(mut self) -> WordCounts {
+        self.flush_pending();
+        self.words
+    }
+
+    /// Moves the per-id counts to the per-word ones.
+    fn flush_pending(&mut self) {
+        for (id, &n) in self.pending.iter().enumerate() {
+            if n > 0 {
+                self.words
+                    .add_many(self.analyzer.folded(id as u32), n.into());
+            }
+        }
+        self.pending.clear();
     }
 
     /// The documents of every passage of a post, in reading order.
@@ -77,10 +107,11 @@ impl DocumentBuilder {
                     .entry(c)
                     .or_insert_with(|| {
                         let stems = self.stems(c);
-                        Lists {
-                            stems,
-                            folded: self.seen_words().map(str::to_string).collect(),
-                        }
+                        let mut folded: Vec<String> =
+                            self.seen_words().map(str::to_string).collect();
+                        folded.sort_unstable();
+                        folded.dedup();
+                        Lists { stems, folded }
                     })
                     .clone()
             });
@@ -89,15 +120,21 @@ impl DocumentBuilder {
         built
     }
 
-    /// Takes the words of a passage leaving the index out of the counts.
+    /// Takes the words of a passage leaving the index out of the counts:
+    /// the same words [`DocumentBuilder::build`] counted for it.
     pub fn forget(&mut self, text: &str, context: Option<&str>) {
-        let mut folded: Vec<String> = Vec::new();
-        for part in context.into_iter().chain([text]) {
-            self.stems(part);
-            folded.extend(self.seen_words().map(str::to_string));
+        self.flush_pending();
+        if let Some(context) = context {
+            self.stems(context);
+            let mut folded: Vec<String> = self.seen_words().map(str::to_string).collect();
+            folded.sort_unstable();
+            folded.dedup();
+            for word in &folded {
+                self.words.remove(word);
+            }
         }
-        folded.sort_unstable();
-        folded.dedup();
+        self.stems(text);
+        let folded: Vec<String> = self.seen_words().map(str::to_string).collect();
         for word in &folded {
             self.words.remove(word);
         }
@@ -106,6 +143,10 @@ impl DocumentBuilder {
     /// Analyses `text` into its token list; its distinct words are left in
     /// `seen`.
     fn stems(&mut self, text: &str) -> String {
+        if self.analyzer.is_full() {
+            // Its ids are about to be reused.
+            self.flush_pending();
+        }
         let mut stems = String::with_capacity(text.len() * 2);
         let seen = &mut self.seen;
         seen.clear();
@@ -144,21 +185,21 @@ impl DocumentBuilder {
             doc.add_text(f.author_key, author);
         }
         let stems = self.stems(&passage.text);
-        // Each distinct word of context and text counts once per passage.
-        let mut folded: Vec<&str> = self
-            .seen
-            .iter()
-            .map(|&id| self.analyzer.folded(id))
-            .collect();
+        // A passage counts once for each distinct spelling of its text (by
+        // id), and once for each distinct folded word of its context.
+        for &id in &self.seen {
+            let id = id as usize;
+            if id >= self.pending.len() {
+                self.pending.resize(id + 1, 0);
+            }
+            self.pending[id] += 1;
+        }
         if let (Some(stored), Some(lists)) = (&passage.context, &context) {
             doc.add_text(f.stored_context, stored);
             doc.add_text(f.context, &lists.stems);
-            folded.extend(lists.folded.iter().map(String::as_str));
-            folded.sort_unstable();
-            folded.dedup();
-        }
-        for word in folded {
-            self.words.add(word);
+            for word in &lists.folded {
+                self.words.add(word);
+            }
         }
         doc.add_text(f.stored_text, &passage.text);
         doc.add_text(f.text, &stems);
@@ -197,4 +238,51 @@ pub fn passage_hash(file: &PostFile, post: &Post, passage: &Passage) -> u64 {
     bytes.extend_from_slice(&passage.line.to_le_bytes());
     bytes.extend_from_slice(&ANALYZER_VERSION.to_le_bytes());
     hash(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema;
+    use crate::passages;
+
+    /// A word made of letters only, distinct for each `n`.
+    fn word(mut n: usize) -> String {
+        let mut w = String::from("z");
+        for _ in 0..4 {
+            w.push((b'a' + (n % 26) as u8) as char);
+            n /= 26;
+        }
+        w
+    }
+
+    #[test]
+    fn word_counts_survive_the_analyzer_emptying_its_cache() {
+        // More distinct words than the analyzer caches: ids are reused.
+        let paragraphs: Vec<String> = (0..400)
+            .map(|p| {
+                let words: Vec<String> = (0..100).map(|i| word(p * 100 + i)).collect();
+                format!("cadre {}", words.join(" "))
+            })
+            .collect();
+        let text = format!("Titre\n\n{}\n", paragraphs.join("\n\n"));
+        let file = PostFile {
+            relative: "t.txt".into(),
+            slug: "t".into(),
+            size: text.len() as u64,
+            modified_ns: 0,
+        };
+        let post = passages::parse(&file.slug, &text);
+        let fields = Fields::of(&schema()).unwrap();
+        let mut builder = DocumentBuilder::new(fields);
+        let built = builder.post(&file, &post);
+        let words = builder.into_words();
+        let article = built.len() as u64 - 1; // the title is a passage too
+        assert_eq!(article, 400);
+        assert_eq!(words.get("cadre"), 400);
+        assert_eq!(words.get(&word(0)), 1);
+        assert_eq!(words.get(&word(39_999)), 1);
+        assert_eq!(words.get("titre"), 1);
+        assert_eq!(words.len(), 40_000 + 2);
+    }
 }

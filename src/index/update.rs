@@ -430,7 +430,7 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
             }
             mine.entries.push(entry(file, content_hash, &post));
         }
-        mine.words = builder.words;
+        mine.words = builder.into_words();
         Ok(mine)
     };
     std::thread::scope(|scope| {
@@ -608,10 +608,9 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
 
     let mut texts = TextCounts::of(&searcher)?;
     let mut writer = writer(&open.index)?;
-    let mut builder = DocumentBuilder::new(fields);
     // The builder counts the words of the passages it builds on top of the
     // committed counts; the words of the passages that go are taken out.
-    builder.words = WordCounts::read(&open.words_path)?;
+    let mut builder = DocumentBuilder::with_words(fields, WordCounts::read(&open.words_path)?);
     let forget = |builder: &mut DocumentBuilder,
                   texts: &mut TextCounts,
                   stored: StoredHashes|
@@ -681,13 +680,8 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     run.check_interrupt()?;
     let counts = texts.counts();
     run.mark_racy(&mut manifest);
-    commit(
-        &mut writer,
-        &open.generation,
-        &manifest,
-        &builder.words,
-        counts,
-    )?;
+    let words = builder.into_words();
+    commit(&mut writer, &open.generation, &manifest, &words, counts)?;
     summary.committed = true;
     summary.passages = counts.passages;
     summary.duplicates = counts.duplicates;

@@ -35,6 +35,16 @@ impl WordCounts {
         }
     }
 
+    /// `n` more passages hold `word`.
+    pub fn add_many(&mut self, word: &str, n: u64) {
+        match self.counts.get_mut(word) {
+            Some(count) => *count += n,
+            None => {
+                self.counts.insert(word.to_string(), n);
+            }
+        }
+    }
+
     /// One passage fewer holds `word`; a word no passage holds is dropped.
     pub fn remove(&mut self, word: &str) {
         if let Some(n) = self.counts.get_mut(word) {
