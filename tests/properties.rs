@@ -7,7 +7,7 @@ mod common;
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use recherche::analysis::{analyze, nfc};
+use recherche::analysis::{Analyzer, analyze, french_analyzer, nfc, words_analyzer};
 use recherche::index::OpenIndex;
 use recherche::search::{SearchOptions, search};
 use recherche::snippet::{self, ELLIPSIS};
@@ -43,6 +43,48 @@ fn queryish() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Text with what analysis must handle: case, accents (composed and not),
+/// both apostrophes, elisions, stop words, hyphens, long words, digits.
+fn frenchish() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-zA-ZéÉèêàÀâçôûœŒİ’'ʼ «»\u{a0}\u{301}0-9.,;:!?()-]{0,120}",
+        prop::collection::vec(
+            prop_oneof![
+                Just("L’été".to_string()),
+                Just("qu'il".to_string()),
+                Just("JUSQU’À".to_string()),
+                Just("aujourd’hui".to_string()),
+                Just("les".to_string()),
+                Just("Même".to_string()),
+                Just("créée".to_string()),
+                Just("cre\u{301}e\u{301}e".to_string()),
+                Just("détestent-ils".to_string()),
+                Just("x".repeat(45)),
+                Just("é".repeat(20)),
+                Just("n°1".to_string()),
+            ],
+            0..12
+        )
+        .prop_map(|words| words.join(" ")),
+    ]
+}
+
+/// A registered tantivy analyzer's tokens: position, offsets, text.
+fn tantivy_tokens(
+    mut analyzer: tantivy::tokenizer::TextAnalyzer,
+    text: &str,
+) -> Vec<(usize, usize, usize, String)> {
+    use tantivy::tokenizer::TokenStream;
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        tokens.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
+    }
+    tokens
+}
+
 /// Checks the snippet of a passage: its highlights and where it comes from.
 fn check_snippet(text: &str, snippet: &snippet::Snippet) -> Result<(), TestCaseError> {
     for &(start, end) in &snippet.highlights {
@@ -61,6 +103,26 @@ proptest! {
         match query::parse(&raw) {
             Ok(_) => {}
             Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+
+    #[test]
+    fn the_one_pass_analyzer_equals_the_registered_ones(texts in prop::collection::vec(frenchish(), 1..4)) {
+        // One analyzer for several texts: its caches carry over.
+        let mut analyzer = Analyzer::default();
+        for text in &texts {
+            let text = nfc(text);
+            let words = analyzer.analyze(&text);
+            let stems: Vec<_> = words
+                .iter()
+                .flat_map(|w| w.forms.iter().map(|f| (w.position, w.start, w.end, f.clone())))
+                .collect();
+            let folded: Vec<_> = words
+                .iter()
+                .map(|w| (w.position, w.start, w.end, w.folded.clone()))
+                .collect();
+            prop_assert_eq!(stems, tantivy_tokens(french_analyzer(), &text));
+            prop_assert_eq!(folded, tantivy_tokens(words_analyzer(), &text));
         }
     }
 

@@ -16,8 +16,8 @@
 //!      as written minus its accents;
 //! 7. [`NAMES`] (comment authors) is tokenizer, lowercase and folding only.
 //!
-//! [`Analyzer`] runs steps 1–6 in one pass for both outputs, caching each
-//! word's forms; indexing goes through it and hands tantivy the tokens
+//! [`Analyzer`] runs steps 1–6 in one fused pass for both outputs, caching
+//! each word's forms by its written spelling; indexing goes through it and hands tantivy the tokens
 //! ([`TokenListTokenizer`]), and so do queries and highlighting. The
 //! registered [`FRENCH`] and [`WORDS`] analyzers are the same pipeline as
 //! tantivy analyzers, and a test pins that both give the same tokens.
@@ -62,17 +62,6 @@ pub const ANALYZER_VERSION: u32 = 1;
 
 /// Longest token kept, in bytes (RemoveLongFilter drops longer ones).
 const MAX_TOKEN_BYTES: usize = 40;
-
-/// The words of French text, before stemming or folding: tokenizer,
-/// long-token removal, lowercase, elision, stop words.
-static BASE_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
-    TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(ElisionFilter)
-        .filter(french_stop_words())
-        .build()
-});
 
 static FRENCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
     TextAnalyzer::builder(WordTokenizer)
@@ -171,24 +160,24 @@ pub struct WordRef<'a> {
 /// A cache larger than this is emptied rather than grown.
 const CACHE_WORDS: usize = 30_000;
 
+/// The stop words, for the one-pass analyzer.
+static STOP_WORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    LazyLock::new(|| FRENCH_STOP_WORDS.iter().copied().collect());
+
 /// Analyses text word by word: the [`FRENCH`] and [`WORDS`] analyzers in
 /// one pass, with the stemmed forms and folded spelling of each distinct
 /// word computed once. Indexing keeps one per thread; its output is the
 /// registered analyzers' output (pinned by a test).
+#[derive(Default)]
 pub struct Analyzer {
-    base: TextAnalyzer,
+    /// A word as written: its id and the bytes of its elided article, or
+    /// `None` for a stop word. Most words are met again as written, so one
+    /// lookup replaces lowercasing, elision and the stop list.
+    written: FxHashMap<String, Option<(u32, u32)>>,
+    /// A word lowercased, without its article: its id.
     ids: FxHashMap<String, u32>,
+    /// By id: the forms and folded spelling.
     words: Vec<WordForms>,
-}
-
-impl Default for Analyzer {
-    fn default() -> Self {
-        Analyzer {
-            base: BASE_ANALYZER.clone(),
-            ids: FxHashMap::default(),
-            words: Vec::new(),
-        }
-    }
 }
 
 impl Analyzer {
@@ -196,39 +185,80 @@ impl Analyzer {
     /// without allocating for words met before.
     pub fn analyze_with(&mut self, text: &str, mut each: impl FnMut(WordRef<'_>)) {
         if self.is_full() {
+            self.written.clear();
             self.ids.clear();
             self.words.clear();
         }
-        let mut stream = self.base.token_stream(text);
-        while stream.advance() {
-            let token = stream.token();
-            let id = match self.ids.get(&token.text) {
+        // The steps of BASE_ANALYZER, fused: word, long-word removal,
+        // lowercase, elision, stop words (a test pins that both agree).
+        let text = nfc(text);
+        let mut cursor = 0;
+        let mut position = 0;
+        while let Some((start, end)) = tokenizer::next_word(&text, &mut cursor) {
+            position += 1;
+            let written = &text[start..end];
+            if written.len() >= MAX_TOKEN_BYTES {
+                continue;
+            }
+            let known = match self.written.get(written) {
+                Some(&known) => known,
+                None => self.learn(written),
+            };
+            if let Some((id, elided)) = known {
+                each(WordRef {
+                    position: position - 1,
+                    start: start + elided as usize,
+                    end,
+                    forms: &self.words[id as usize],
+                    id,
+                });
+            }
+        }
+    }
+
+    /// Analyses a word met for the first time as written.
+    fn learn(&mut self, written: &str) -> Option<(u32, u32)> {
+        let mut word = if written.is_ascii() {
+            written.to_ascii_lowercase()
+        } else {
+            // Char by char, as tantivy's LowerCaser (no final sigma rule).
+            let mut lower = String::with_capacity(written.len());
+            for c in written.chars() {
+                lower.extend(c.to_lowercase());
+            }
+            lower
+        };
+        let elided = elision::strip_elision(&word);
+        word.drain(..elided);
+        if word.contains(['’', 'ʼ']) {
+            word = word.replace(['’', 'ʼ'], "'");
+        }
+        let known = if STOP_WORDS.contains(word.as_str()) {
+            None
+        } else {
+            let id = match self.ids.get(&word) {
                 Some(&id) => id,
                 None => {
-                    let (first, second) = forms(&token.text);
+                    let (first, second) = forms(&word);
                     let id = self.words.len() as u32;
                     self.words.push(WordForms {
                         forms: std::iter::once(first).chain(second).collect(),
-                        folded: fold(&token.text).into_owned(),
+                        folded: fold(&word).into_owned(),
                     });
-                    self.ids.insert(token.text.clone(), id);
+                    self.ids.insert(word, id);
                     id
                 }
             };
-            each(WordRef {
-                position: token.position,
-                start: token.offset_from,
-                end: token.offset_to,
-                forms: &self.words[id as usize],
-                id,
-            });
-        }
+            Some((id, elided as u32))
+        };
+        self.written.insert(written.to_string(), known);
+        known
     }
 
     /// True when the next call to [`Analyzer::analyze_with`] empties the
     /// cache, and so starts reusing word ids.
     pub fn is_full(&self) -> bool {
-        self.words.len() > CACHE_WORDS
+        self.words.len() > CACHE_WORDS || self.written.len() > 2 * CACHE_WORDS
     }
 
     /// The folded spelling of a word met since the cache was last emptied

@@ -53,31 +53,57 @@ pub struct WordTokenStream<'a> {
     token: Token,
 }
 
+/// The next word of `text` at or after byte `*cursor`, as a byte range;
+/// moves the cursor past it. The one definition of a word, shared by the
+/// tokenizer and the one-pass [`super::Analyzer`].
+pub fn next_word(text: &str, cursor: &mut usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let char_at = |i: usize| -> (char, usize) {
+        match bytes[i] {
+            b if b < 0x80 => (b as char, 1),
+            _ => {
+                let c = text[i..].chars().next().expect("a char boundary");
+                (c, c.len_utf8())
+            }
+        }
+    };
+    let mut i = *cursor;
+    let start = loop {
+        if i >= bytes.len() {
+            *cursor = bytes.len();
+            return None;
+        }
+        let (c, len) = char_at(i);
+        if c.is_alphanumeric() {
+            break i;
+        }
+        i += len;
+    };
+    let mut end = start;
+    while i < bytes.len() {
+        let (c, len) = char_at(i);
+        if c.is_alphanumeric() {
+            i += len;
+            end = i;
+        } else if is_apostrophe(c)
+            && i + len < bytes.len()
+            && char_at(i + len).0.is_alphanumeric()
+        {
+            i += len;
+        } else {
+            break;
+        }
+    }
+    *cursor = end;
+    Some((start, end))
+}
+
 impl TokenStream for WordTokenStream<'_> {
     fn advance(&mut self) -> bool {
         let text: &str = &self.text;
-        let rest = &text[self.cursor..];
-        let Some(skip) = rest.find(char::is_alphanumeric) else {
-            self.cursor = text.len();
+        let Some((start, end)) = next_word(text, &mut self.cursor) else {
             return false;
         };
-        let start = self.cursor + skip;
-        let mut end = start;
-        let mut chars = text[start..].char_indices().peekable();
-        while let Some((offset, c)) = chars.next() {
-            if c.is_alphanumeric() {
-                end = start + offset + c.len_utf8();
-            } else if is_apostrophe(c)
-                && chars
-                    .peek()
-                    .is_some_and(|&(_, next)| next.is_alphanumeric())
-            {
-                continue;
-            } else {
-                break;
-            }
-        }
-        self.cursor = end;
         self.token.offset_from = start;
         self.token.offset_to = end;
         self.token.position = self.next_position;
