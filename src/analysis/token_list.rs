@@ -37,7 +37,8 @@ impl Tokenizer for TokenListTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TokenListStream<'a> {
         TokenListStream {
-            lines: text.lines(),
+            text,
+            cursor: 0,
             token: Token::default(),
         }
     }
@@ -45,22 +46,37 @@ impl Tokenizer for TokenListTokenizer {
 
 /// Token stream of [`TokenListTokenizer`].
 pub struct TokenListStream<'a> {
-    lines: std::str::Lines<'a>,
+    text: &'a str,
+    cursor: usize,
     token: Token,
 }
 
 impl TokenStream for TokenListStream<'_> {
+    /// Reads the next well-formed line (digits, a space, the form); lines
+    /// are short, so a byte loop beats the generic string searchers.
     fn advance(&mut self) -> bool {
-        for line in self.lines.by_ref() {
-            let Some((position, text)) = line.split_once(' ') else {
+        let bytes = self.text.as_bytes();
+        while self.cursor < bytes.len() {
+            let start = self.cursor;
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |n| start + n);
+            self.cursor = end + 1;
+            let mut position: usize = 0;
+            let mut at = start;
+            while at < end && bytes[at].is_ascii_digit() {
+                position = position
+                    .saturating_mul(10)
+                    .saturating_add(usize::from(bytes[at] - b'0'));
+                at += 1;
+            }
+            if at == start || at == end || bytes[at] != b' ' {
                 continue;
-            };
-            let Ok(position) = position.parse() else {
-                continue;
-            };
+            }
             self.token.position = position;
             self.token.text.clear();
-            self.token.text.push_str(text);
+            self.token.text.push_str(&self.text[at + 1..end]);
             return true;
         }
         false
@@ -85,6 +101,8 @@ mod tests {
         push_token(&mut list, 0, "medi");
         push_token(&mut list, 3, "aujourd'hui");
         push_token(&mut list, 3, "cre");
+        list.push_str("damaged line\n\n12\n");
+        push_token(&mut list, 12, "été");
         let mut tokenizer = TokenListTokenizer;
         let mut stream = tokenizer.token_stream(&list);
         let mut got = Vec::new();
@@ -96,7 +114,8 @@ mod tests {
             [
                 (0, "medi".to_string()),
                 (3, "aujourd'hui".into()),
-                (3, "cre".into())
+                (3, "cre".into()),
+                (12, "été".into())
             ]
         );
     }

@@ -85,9 +85,7 @@ pub fn next_word(text: &str, cursor: &mut usize) -> Option<(usize, usize)> {
         if c.is_alphanumeric() {
             i += len;
             end = i;
-        } else if is_apostrophe(c)
-            && i + len < bytes.len()
-            && char_at(i + len).0.is_alphanumeric()
+        } else if is_apostrophe(c) && i + len < bytes.len() && char_at(i + len).0.is_alphanumeric()
         {
             i += len;
         } else {

@@ -71,8 +71,19 @@ impl DocumentBuilder {
 
     /// The word counts of the passages built (and forgotten).
     pub fn into_words(mut self) -> WordCounts {
+        self.take_words()
+    }
+
+    /// The word counts so far; the builder starts counting afresh.
+    pub fn take_words(&mut self) -> WordCounts {
         self.flush_pending();
-        self.words
+        std::mem::take(&mut self.words)
+    }
+
+    /// Distinct words counted so far, roughly (ids not yet flushed count
+    /// once each).
+    pub fn words_len(&self) -> usize {
+        self.words.len() + self.pending.len()
     }
 
     /// Moves the per-id counts to the per-word ones.

@@ -86,6 +86,19 @@ struct Counts {
     duplicates: u64,
 }
 
+impl Counts {
+    /// The counts of passages with these text hashes.
+    fn of_hashes(mut hashes: Vec<u64>) -> Counts {
+        hashes.sort_unstable();
+        let passages = hashes.len() as u64;
+        hashes.dedup();
+        Counts {
+            passages,
+            duplicates: passages - hashes.len() as u64,
+        }
+    }
+}
+
 /// A file modified less than this before an update started may be modified
 /// again without its modification time changing (coarse file-system
 /// clocks): it is hashed again at every check until a later commit.
@@ -326,13 +339,17 @@ const LARGE_SEGMENT_DOCS: usize = 50_000;
 
 /// Tantivy writer settings.
 fn writer(index: &Index) -> Result<IndexWriter> {
-    // Analysis runs on recherche's own threads (one per core); tantivy's
-    // take half the cores, with 128 MB each. Measured on 2 cores: against
-    // two threads of 64 MB, one of 128 MB builds the Littré 10 % slower but
-    // in 2 segments instead of 6, which halves the time of typo queries,
-    // and keeps the peak memory near 250 MB (README, "Speed").
-    let threads = (std::thread::available_parallelism().map_or(1, |n| n.get()) / 2).clamp(1, 4);
-    let writer = index.writer_with_num_threads(threads, (threads * 128) << 20)?;
+    // One tantivy indexing thread per core (up to 4), 64 MB each. Analysis
+    // runs on recherche's own threads and is now the lighter half of the
+    // work: measured on 2 cores, two tantivy threads build the Littré
+    // 12 % faster than one of 128 MB (4 segments instead of 2, which
+    // queries barely notice: typos and completions read the word
+    // dictionary, not the segments), at the same peak memory (README,
+    // "Speed").
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let writer = index.writer_with_num_threads(threads, threads * (64 << 20))?;
     let mut policy = LogMergePolicy::default();
     // Merge segments once a tenth of their documents are deleted, so that
     // BM25 statistics stay close to a full rebuild's.
@@ -374,7 +391,7 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
         files: built.entries,
     };
     manifest.files.sort_by(|a, b| a.relative.cmp(&b.relative));
-    let counts = built.texts.counts();
+    let counts = Counts::of_hashes(built.text_hashes);
     let summary = Summary {
         full: true,
         files: run.files.len() as u64,
@@ -395,9 +412,16 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
 #[derive(Default)]
 struct BuiltFiles {
     entries: Vec<FileEntry>,
-    texts: TextCounts,
+    /// The text hash of every passage (a list is a third the size of a
+    /// map of counts).
+    text_hashes: Vec<u64>,
     words: WordCounts,
 }
+
+/// Counts a thread keeps to itself before adding them to the shared ones:
+/// the threads' copies of the same words would otherwise add up to tens of
+/// megabytes on a large corpus.
+const LOCAL_COUNTS: usize = 50_000;
 
 /// Reads, parses and analyses every post file on worker threads (one per
 /// core), each handing its documents straight to tantivy's writer. Stops
@@ -408,7 +432,14 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
         .clamp(1, 8);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let work = || -> Result<BuiltFiles> {
+    let shared = std::sync::Mutex::new(BuiltFiles::default());
+    let share = |mine: &mut BuiltFiles, builder: &mut DocumentBuilder| {
+        let mut all = shared.lock().expect("no indexing thread panics");
+        all.entries.append(&mut mine.entries);
+        all.text_hashes.append(&mut mine.text_hashes);
+        all.words.merge(builder.take_words());
+    };
+    let work = || -> Result<()> {
         let mut builder = DocumentBuilder::new(fields);
         let mut mine = BuiltFiles::default();
         loop {
@@ -425,15 +456,18 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
             let built = builder.post(file, &post);
             run.progress.file_done(file.size, built.len() as u64);
             for passage in built {
-                mine.texts.add(passage.text_hash);
+                mine.text_hashes.push(passage.text_hash);
                 writer.add_document(passage.document)?;
             }
             mine.entries.push(entry(file, content_hash, &post));
+            if mine.text_hashes.len() + builder.words_len() > LOCAL_COUNTS {
+                share(&mut mine, &mut builder);
+            }
         }
-        mine.words = builder.into_words();
-        Ok(mine)
+        share(&mut mine, &mut builder);
+        Ok(())
     };
-    std::thread::scope(|scope| {
+    std::thread::scope(|scope| -> Result<()> {
         let threads: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -445,23 +479,15 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
                 })
             })
             .collect();
-        let mut all = BuiltFiles::default();
         let mut error = None;
         for thread in threads {
-            match thread.join().expect("an indexing thread does not panic") {
-                Ok(mine) => {
-                    all.entries.extend(mine.entries);
-                    all.texts.merge(mine.texts);
-                    all.words.merge(mine.words);
-                }
-                Err(e) => error = error.or(Some(e)),
+            if let Err(e) = thread.join().expect("an indexing thread does not panic") {
+                error = error.or(Some(e));
             }
         }
-        match error {
-            Some(e) => Err(e),
-            None => Ok(all),
-        }
-    })
+        error.map_or(Ok(()), Err)
+    })?;
+    Ok(shared.into_inner().expect("no indexing thread panics"))
 }
 
 fn read_bytes(corpus: &Path, file: &PostFile) -> Result<Vec<u8>> {
@@ -714,13 +740,6 @@ impl TextCounts {
 
     fn add(&mut self, text_hash: u64) {
         *self.by_hash.entry(text_hash).or_insert(0) += 1;
-    }
-
-    /// Adds the counts of another indexing thread.
-    fn merge(&mut self, other: TextCounts) {
-        for (text_hash, n) in other.by_hash {
-            *self.by_hash.entry(text_hash).or_insert(0) += n;
-        }
     }
 
     fn remove(&mut self, text_hash: u64) {
