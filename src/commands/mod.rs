@@ -79,7 +79,7 @@ pub fn open_index(
         }
     }
     let open = dir.open()?.ok_or_else(missing)?;
-    let changed = update::is_stale(corpus_dir, open.manifest()?)?;
+    let changed = update::is_stale(corpus_dir, &open)?;
     if changed.is_empty() {
         return Ok(open);
     }

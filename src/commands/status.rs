@@ -68,7 +68,7 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
     let searcher = reader.searcher();
     let by_kind = read::count_by_kind(&searcher, &open.fields)?;
     let passages = by_kind.values().sum();
-    let (changed, corpus_error) = match is_stale(&command.corpus, open.manifest()?) {
+    let (changed, corpus_error) = match is_stale(&command.corpus, &open) {
         Ok(changed) => (changed, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };

@@ -205,8 +205,8 @@ pub fn update_observed(
     {
         // The quick look of `search`: when nothing changed, slugs and the
         // plan are not needed; when something did, its listing serves.
+        let check = check(corpus, &open)?;
         let manifest = open.manifest()?;
-        let check = check(corpus, manifest)?;
         if check.changed.is_empty() {
             let counts = payload_counts(&open.index);
             dir.remove_other_generations(lock, &open.pointer.generation);
@@ -271,8 +271,8 @@ fn duration_ms(d: Duration) -> u64 {
 
 /// The post files that differ from what the index was built from (see
 /// [`check`]).
-pub fn is_stale(corpus: &Path, manifest: &Manifest) -> Result<Vec<String>> {
-    Ok(check(corpus, manifest)?.changed)
+pub fn is_stale(corpus: &Path, open: &OpenIndex) -> Result<Vec<String>> {
+    Ok(check(corpus, open)?.changed)
 }
 
 /// What [`check`] found.
@@ -286,18 +286,30 @@ pub struct Check {
     pub files: Vec<PostFile>,
 }
 
-/// Compares the corpus with the manifest by file list, sizes and
+/// Compares the corpus with the manifest of `open` by file list, sizes and
 /// modification times; only files modified right before the last update
 /// (racy) are read and hashed. Slugs are not computed: they follow from
-/// the file list, which is compared.
-pub fn check(corpus: &Path, manifest: &Manifest) -> Result<Check> {
-    let files = corpus::list(corpus)?;
+/// the file list, which is compared. The manifest is read and indexed on
+/// one thread while the corpus is walked on the others.
+pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
+    let (files, known) = std::thread::scope(|scope| {
+        let known = scope.spawn(|| -> Result<FxHashMap<&str, &FileEntry>> {
+            Ok(open
+                .manifest()?
+                .files
+                .iter()
+                .map(|e| (e.relative.as_str(), e))
+                .collect())
+        });
+        let files = corpus::list(corpus);
+        (
+            files,
+            known.join().expect("reading the manifest does not panic"),
+        )
+    });
+    let (files, known) = (files?, known?);
+    let manifest = open.manifest()?;
     let mut files_read = 0;
-    let known: FxHashMap<&str, &FileEntry> = manifest
-        .files
-        .iter()
-        .map(|e| (e.relative.as_str(), e))
-        .collect();
     let mut changed = Vec::new();
     for file in &files {
         match known.get(file.relative.as_str()) {
