@@ -89,6 +89,15 @@ for i in "${!queries[@]}"; do
   args+=(-n "rg -i: $q" "rg -i -F -m 10 --no-filename '$q' $corpus")
 done
 hyperfine --runs 20 --warmup 2 -N --ignore-failure --export-json queries.json "${args[@]}" >&2
+# The whole query list of bench/queries.tsv, recherche alone: the median
+# and p99 of every run of every query.
+list_args=()
+while IFS=$'\t' read -r kind q; do
+  [[ -z "$kind" || "$kind" == \#* ]] && continue
+  quoted="'${q//\'/\'\\\'\'}'"
+  list_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --index $work/recherche-index $quoted")
+done < "$root/bench/queries.tsv"
+hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json query-list.json "${list_args[@]}" >&2
 hyperfine --runs 20 --warmup 2 -N --export-json fresh.json \
   -n "recherche search, stale check of $(find "$corpus" -name '*.txt' | wc -l) files" \
      "$bin search --json --limit 10 --corpus $corpus --index $work/recherche-index amour" \
@@ -141,6 +150,16 @@ for r in q:
     by.setdefault(query, {})[engine] = r["median"] * 1000
 for query, m in by.items():
     print(f"| {query} | {m.get('recherche', 0):.1f} ms | {m.get('sqlite3', 0):.1f} ms | {m.get('rg -i', 0):.1f} ms |")
+times = sorted(t for r in results("query-list.json") for t in r["times"])
+if times:
+    pick = lambda p: times[round((len(times) - 1) * p)] * 1000
+    kinds = {}
+    for r in results("query-list.json"):
+        kinds.setdefault(r["command"].split(": ", 1)[0], []).extend(r["times"])
+    print(f"\nThe {len(results('query-list.json'))} queries of bench/queries.tsv, whole process, "
+          f"{len(times)} runs: median {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms "
+          f"(by kind, medians: " + ", ".join(
+              f"{k} {sorted(v)[len(v) // 2] * 1000:.1f} ms" for k, v in kinds.items()) + ").")
 print("\n| update | median |")
 print("|:---|---:|")
 for r in results("fresh.json") + results("incremental.json") + results("scaled.json"):

@@ -15,36 +15,14 @@ use recherche::search::{SearchOptions, search};
 
 const SEED: &str = include_str!("../tests/fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
 
-/// The query list: (kind, query).
-const QUERIES: &[(&str, &str)] = &[
-    ("word", "amour"),
-    ("word", "cheval"),
-    ("word", "médias"),
-    ("word", "vérité"),
-    ("word", "dirigeants"),
-    ("accent-free", "verite"),
-    ("accent-free", "eglise"),
-    ("two words", "chemin fer"),
-    ("two words", "cadres dirigeants"),
-    ("two words", "mauvaise foi"),
-    ("two words", "bonne heure"),
-    ("phrase", "\"chemin de fer\""),
-    ("phrase", "\"médias sociaux\""),
-    ("phrase", "\"sourde oreille\""),
-    ("phrase", "\"coup d'oeil\""),
-    ("typo", "narcisique"),
-    ("typo", "dirigents"),
-    ("typo", "chevale"),
-    ("typo", "eglize"),
-    ("prefix", "homogén*"),
-    ("prefix", "constitu*"),
-    ("prefix", "amou*"),
-    (
-        "question",
-        "pourquoi les dirigeants n'aiment pas les réseaux sociaux",
-    ),
-    ("question", "qu'est-ce que la vérité"),
-];
+/// The query list, shared with `bench/run.sh`: (kind, query).
+fn queries() -> Vec<(&'static str, &'static str)> {
+    include_str!("../bench/queries.tsv")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| line.split_once('\t'))
+        .collect()
+}
 
 fn corpus() -> (tempfile::TempDir, PathBuf) {
     let folder = tempfile::tempdir().unwrap();
@@ -85,32 +63,20 @@ fn main() {
     let reader = open.reader().unwrap();
     let searcher = reader.searcher();
     let options = SearchOptions::default();
+    let queries = queries();
+    assert!(queries.len() >= 20, "bench/queries.tsv lists the queries");
     let rounds = 30;
     let mut all = Vec::new();
     let mut by_kind: Vec<(&str, Vec<Duration>)> = Vec::new();
     for _ in 0..3 {
-        for (_, query) in QUERIES {
-            search(
-                &searcher,
-                &open.fields,
-                open.words().unwrap(),
-                query,
-                &options,
-            )
-            .unwrap();
+        for (_, query) in &queries {
+            search(&searcher, &open, query, &options).unwrap();
         }
     }
     for _ in 0..rounds {
-        for (kind, query) in QUERIES {
+        for (kind, query) in &queries {
             let started = Instant::now();
-            let results = search(
-                &searcher,
-                &open.fields,
-                open.words().unwrap(),
-                query,
-                &options,
-            )
-            .unwrap();
+            let results = search(&searcher, &open, query, &options).unwrap();
             let took = started.elapsed();
             std::hint::black_box(results);
             all.push(took);

@@ -166,7 +166,7 @@ proptest! {
         let reader = open.reader().unwrap();
         let searcher = reader.searcher();
         let options = SearchOptions { explain: true, ..SearchOptions::default() };
-        if let Ok(results) = search(&searcher, &open.fields, open.words().unwrap(), &raw, &options) {
+        if let Ok(results) = search(&searcher, open, &raw, &options) {
             prop_assert!(results.hits.len() <= results.total);
             for hit in &results.hits {
                 check_snippet(&hit.passage.text, &hit.snippet)?;

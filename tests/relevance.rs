@@ -159,7 +159,7 @@ fn relevance_is_measured_and_ratcheted() {
     let searcher = reader.searcher();
     let options = SearchOptions::default();
     let ours = evaluate(&judged, |q| {
-        let results = search(&searcher, &open.fields, open.words().unwrap(), q, &options).unwrap();
+        let results = search(&searcher, &open, q, &options).unwrap();
         merged(
             results.hits.iter().map(|h| short(&h.passage.id)),
             &canonical,

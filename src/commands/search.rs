@@ -45,13 +45,7 @@ pub fn run(
     )?;
     let reader = open.reader()?;
     let searcher = reader.searcher();
-    let results = search::search(
-        &searcher,
-        &open.fields,
-        open.words()?,
-        &command.query,
-        &command.options,
-    )?;
+    let results = search::search(&searcher, &open, &command.query, &command.options)?;
     if results.only_stop_words {
         writeln!(
             err,

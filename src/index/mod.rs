@@ -211,6 +211,9 @@ pub struct OpenIndex {
     words: std::sync::OnceLock<Words>,
     /// Where the word dictionary is.
     pub words_path: PathBuf,
+    /// Which optional fields hold anything; `None` for an index committed
+    /// without the counts (every field is then looked up).
+    pub in_use: Option<FieldsInUse>,
     /// The pointer that led to it.
     pub pointer: Pointer,
     /// The generation folder.
@@ -386,6 +389,7 @@ impl IndexDir {
             manifest_path,
             words: std::sync::OnceLock::new(),
             words_path,
+            in_use: payload.in_use,
             pointer,
             generation,
         })
@@ -491,6 +495,40 @@ impl IndexDir {
 struct Payload {
     manifest: String,
     words: String,
+    #[serde(default)]
+    in_use: Option<FieldsInUse>,
+}
+
+/// How many passages have a context, and an author: a query leaves out the
+/// fields no passage uses (a corpus without comments has no author to
+/// look up), which costs nothing in results and a fifth of a query's time
+/// on the Littré.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldsInUse {
+    /// Passages with an introducing line or heading.
+    pub contexts: u64,
+    /// Passages with a comment author.
+    pub authors: u64,
+}
+
+impl FieldsInUse {
+    /// Counts one more passage.
+    pub fn add(&mut self, context: bool, author: bool) {
+        self.contexts += u64::from(context);
+        self.authors += u64::from(author);
+    }
+
+    /// Counts one passage fewer.
+    pub fn remove(&mut self, context: bool, author: bool) {
+        self.contexts = self.contexts.saturating_sub(u64::from(context));
+        self.authors = self.authors.saturating_sub(u64::from(author));
+    }
+
+    /// Adds the counts of another indexing thread.
+    pub fn merge(&mut self, other: FieldsInUse) {
+        self.contexts += other.contexts;
+        self.authors += other.authors;
+    }
 }
 
 /// A passage as stored in the index.

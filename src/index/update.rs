@@ -29,7 +29,7 @@ use tantivy::{DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 use super::document::{DocumentBuilder, passage_hash};
 use super::manifest::{FileEntry, Manifest, hash};
 use super::words::WordCounts;
-use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, StoredPassage, schema};
+use super::{DirState, Fields, FieldsInUse, IndexDir, IndexLock, OpenIndex, StoredPassage, schema};
 use crate::analysis;
 use crate::corpus::{self, PostFile};
 use crate::error::{Error, Result};
@@ -404,6 +404,7 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     };
     manifest.files.sort_by(|a, b| a.relative.cmp(&b.relative));
     let counts = Counts::of_hashes(built.text_hashes);
+    let in_use = Some(built.in_use);
     let summary = Summary {
         full: true,
         files: run.files.len() as u64,
@@ -415,7 +416,7 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
         ..Summary::default()
     };
     run.mark_racy(&mut manifest);
-    commit(&mut writer, path, &manifest, &built.words, counts)?;
+    commit(&mut writer, path, &manifest, &built.words, counts, in_use)?;
     writer.wait_merging_threads()?;
     Ok(summary)
 }
@@ -428,6 +429,7 @@ struct BuiltFiles {
     /// map of counts).
     text_hashes: Vec<u64>,
     words: WordCounts,
+    in_use: FieldsInUse,
 }
 
 /// Counts a thread keeps to itself before adding them to the shared ones:
@@ -450,6 +452,7 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
         all.entries.append(&mut mine.entries);
         all.text_hashes.append(&mut mine.text_hashes);
         all.words.merge(builder.take_words());
+        all.in_use.merge(std::mem::take(&mut mine.in_use));
     };
     let work = || -> Result<()> {
         let mut builder = DocumentBuilder::new(fields);
@@ -470,6 +473,10 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
             for passage in built {
                 mine.text_hashes.push(passage.text_hash);
                 writer.add_document(passage.document)?;
+            }
+            for passage in &post.passages {
+                mine.in_use
+                    .add(passage.context.is_some(), passage.author.is_some());
             }
             mine.entries.push(entry(file, content_hash, &post));
             if mine.text_hashes.len() + builder.words_len() > LOCAL_COUNTS {
@@ -527,6 +534,7 @@ fn commit(
     manifest: &Manifest,
     words: &WordCounts,
     counts: Counts,
+    in_use: Option<FieldsInUse>,
 ) -> Result<()> {
     let mut prepared = writer.prepare_commit()?;
     let manifest_name = format!("manifest-{:012}.tsv", prepared.opstamp());
@@ -538,6 +546,7 @@ fn commit(
         "words": words_name,
         "passages": counts.passages,
         "duplicates": counts.duplicates,
+        "in_use": in_use,
     });
     prepared.set_payload(&payload.to_string());
     prepared.commit()?;
@@ -649,20 +658,25 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     // The builder counts the words of the passages it builds on top of the
     // committed counts; the words of the passages that go are taken out.
     let mut builder = DocumentBuilder::with_words(fields, WordCounts::read(&open.words_path)?);
+    let mut in_use = open.in_use;
     let forget = |builder: &mut DocumentBuilder,
                   texts: &mut TextCounts,
+                  in_use: &mut Option<FieldsInUse>,
                   stored: StoredHashes|
      -> Result<()> {
         texts.remove(stored.text_hash);
         let doc: TantivyDocument = searcher.doc(stored.address)?;
         let passage = StoredPassage::from_doc(&doc, &fields);
         builder.forget(&passage.text, passage.context.as_deref());
+        if let Some(in_use) = in_use {
+            in_use.remove(passage.context.is_some(), passage.author.is_some());
+        }
         Ok(())
     };
     let mut manifest = Manifest::default();
     for entry in gone {
         for (_, stored) in stored_passages(&searcher, &fields, &entry.relative)? {
-            forget(&mut builder, &mut texts, stored)?;
+            forget(&mut builder, &mut texts, &mut in_use, stored)?;
         }
         writer.delete_term(Term::from_field_text(fields.file, &entry.relative));
         summary.removed += entry.passages;
@@ -698,8 +712,13 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                     }
                 });
                 let changed: Vec<&Passage> = changed.collect();
+                if let Some(in_use) = &mut in_use {
+                    for passage in &changed {
+                        in_use.add(passage.context.is_some(), passage.author.is_some());
+                    }
+                }
                 for stored in removed.drain(..) {
-                    forget(&mut builder, &mut texts, stored)?;
+                    forget(&mut builder, &mut texts, &mut in_use, stored)?;
                 }
                 for built in builder.passages(&file, &post, changed.into_iter()) {
                     texts.add(built.text_hash);
@@ -707,7 +726,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                 }
                 for (id, stored) in old {
                     writer.delete_term(Term::from_field_text(fields.id, &id));
-                    forget(&mut builder, &mut texts, stored)?;
+                    forget(&mut builder, &mut texts, &mut in_use, stored)?;
                     summary.removed += 1;
                 }
                 manifest.files.push(entry);
@@ -719,7 +738,14 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     let counts = texts.counts();
     run.mark_racy(&mut manifest);
     let words = builder.into_words();
-    commit(&mut writer, &open.generation, &manifest, &words, counts)?;
+    commit(
+        &mut writer,
+        &open.generation,
+        &manifest,
+        &words,
+        counts,
+        in_use,
+    )?;
     summary.committed = true;
     summary.passages = counts.passages;
     summary.duplicates = counts.duplicates;

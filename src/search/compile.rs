@@ -22,7 +22,7 @@ use tantivy::{Score, Term};
 
 use crate::analysis::{self, AnalyzedWord};
 use crate::error::Result;
-use crate::index::{Fields, Words};
+use crate::index::{Fields, FieldsInUse, Words};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
 
@@ -143,14 +143,41 @@ fn word_query(field: Field, forms: &[String]) -> Box<dyn TantivyQuery> {
     }
 }
 
+/// The optional places some passage uses: a query does not look up the
+/// others (they could only match nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Places {
+    /// Some passage has an introducing line or heading.
+    pub context: bool,
+    /// Some passage has a comment author.
+    pub author: bool,
+}
+
+impl Places {
+    /// From the counts of the last commit; every place when unknown.
+    pub fn of(in_use: Option<FieldsInUse>) -> Places {
+        Places {
+            context: in_use.is_none_or(|u| u.contexts > 0),
+            author: in_use.is_none_or(|u| u.authors > 0),
+        }
+    }
+
+    /// The places of words and phrases: text, and context at a lower weight
+    /// when some passage has one.
+    fn of_text(self, fields: &Fields) -> Vec<(Place, Field, Score)> {
+        let mut places = vec![(Place::Text, fields.text, 1.0)];
+        if self.context {
+            places.push((Place::Context, fields.context, CONTEXT_BOOST));
+        }
+        places
+    }
+}
+
 /// Leaves for stemmed forms in the text, and in the context at a lower
 /// weight, each scaled by `weight`.
-fn form_leaves(forms: &[String], fields: &Fields, weight: Score) -> Vec<Leaf> {
+fn form_leaves(forms: &[String], fields: &Fields, places: Places, weight: Score) -> Vec<Leaf> {
     let mut leaves = Vec::new();
-    for (place, field, place_weight) in [
-        (Place::Text, fields.text, 1.0),
-        (Place::Context, fields.context, CONTEXT_BOOST),
-    ] {
+    for (place, field, place_weight) in places.of_text(fields) {
         for form in forms {
             leaves.push(Leaf {
                 place,
@@ -165,7 +192,13 @@ fn form_leaves(forms: &[String], fields: &Fields, weight: Score) -> Vec<Leaf> {
 
 /// Leaves for a phrase in text and context: all stem-then-fold forms in
 /// sequence, or all fold-then-stem forms, whichever scores higher.
-fn phrase_leaves(label: &str, words: &[AnalyzedWord], slop: u32, fields: &Fields) -> Vec<Leaf> {
+fn phrase_leaves(
+    label: &str,
+    words: &[AnalyzedWord],
+    slop: u32,
+    fields: &Fields,
+    places: Places,
+) -> Vec<Leaf> {
     let first = words[0].position;
     let variant = |field: Field, pick: fn(&Vec<String>) -> &String| {
         let terms = words
@@ -180,10 +213,7 @@ fn phrase_leaves(label: &str, words: &[AnalyzedWord], slop: u32, fields: &Fields
         PhraseQuery::new_with_offset_and_slop(terms, slop)
     };
     let mut leaves = Vec::new();
-    for (place, field, weight) in [
-        (Place::Text, fields.text, 1.0),
-        (Place::Context, fields.context, CONTEXT_BOOST),
-    ] {
+    for (place, field, weight) in places.of_text(fields) {
         let stem_first = variant(field, |forms| &forms[0]);
         let fold_first = variant(field, |forms| forms.last().expect("a word has a form"));
         let same = stem_first.phrase_terms() == fold_first.phrase_terms();
@@ -254,7 +284,13 @@ fn forms_of_words(words: &[String]) -> Vec<String> {
 }
 
 /// Compiles the clauses; `tolerant` turns typos and completion on.
-pub fn compile(parsed: &Query, fields: &Fields, words: &Words, tolerant: bool) -> Result<Compiled> {
+pub fn compile(
+    parsed: &Query,
+    fields: &Fields,
+    words: &Words,
+    places: Places,
+    tolerant: bool,
+) -> Result<Compiled> {
     let mut compiled = Compiled {
         clauses: Vec::new(),
         boosts: Vec::new(),
@@ -274,7 +310,7 @@ pub fn compile(parsed: &Query, fields: &Fields, words: &Words, tolerant: bool) -
     for (i, clause) in parsed.clauses.iter().enumerate() {
         let compiled_clause = match &clause.term {
             query::Term::Word { text, prefix: true } => {
-                prefix_clause(clause.occur, text, fields, words)
+                prefix_clause(clause.occur, text, fields, places, words)
             }
             query::Term::Word {
                 text,
@@ -282,24 +318,27 @@ pub fn compile(parsed: &Query, fields: &Fields, words: &Words, tolerant: bool) -
             } => {
                 let analysed = analysis::analyze(text);
                 if analysed.len() == 1 {
-                    let tolerant = tolerant && clause.occur != Occur::MustNot;
-                    let complete = tolerant && last_word == Some(i);
+                    let typos = tolerant && clause.occur != Occur::MustNot;
+                    let expand = Expand {
+                        typos,
+                        completion: typos && last_word == Some(i),
+                    };
                     word_clause(
                         clause.occur,
                         text,
                         &analysed[0],
                         fields,
+                        places,
                         words,
-                        tolerant,
-                        complete,
+                        expand,
                     )
                 } else {
-                    phrase_clause(clause.occur, text, &analysed, 0, fields)
+                    phrase_clause(clause.occur, text, &analysed, 0, fields, places)
                 }
             }
             query::Term::Phrase { text, slop } => {
                 let analysed = analysis::analyze(text);
-                phrase_clause(clause.occur, text, &analysed, *slop, fields)
+                phrase_clause(clause.occur, text, &analysed, *slop, fields, places)
             }
         };
         let Some(compiled_clause) = compiled_clause else {
@@ -335,25 +374,36 @@ fn matcher_forms(matcher: &Matcher) -> Vec<Vec<String>> {
     }
 }
 
-/// A word: its forms, and unless `tolerant` is off, words within its edit
-/// distance and (for the last word) the words it begins.
+/// The inexact matches a word gets.
+#[derive(Debug, Clone, Copy)]
+struct Expand {
+    /// Words within its edit distance.
+    typos: bool,
+    /// Words it begins (the last word of a query).
+    completion: bool,
+}
+
+/// A word: its forms, and as `expand` says, words within its edit distance
+/// and the words it begins.
 fn word_clause(
     occur: Occur,
     text: &str,
     word: &AnalyzedWord,
     fields: &Fields,
+    places: Places,
     words: &Words,
-    tolerant: bool,
-    complete: bool,
+    expand: Expand,
 ) -> Option<Clause> {
     let forms = word.forms.clone();
-    let mut exact = form_leaves(&forms, fields, 1.0);
-    exact.push(Leaf {
-        place: Place::Author,
-        term: word.folded.clone(),
-        weight: AUTHOR_BOOST,
-        query: term_query(fields.author_key, &word.folded),
-    });
+    let mut exact = form_leaves(&forms, fields, places, 1.0);
+    if places.author {
+        exact.push(Leaf {
+            place: Place::Author,
+            term: word.folded.clone(),
+            weight: AUTHOR_BOOST,
+            query: term_query(fields.author_key, &word.folded),
+        });
+    }
     let mut inexact = Vec::new();
     let mut inexact_forms: Vec<String> = Vec::new();
     let mut add = |expanded: Vec<String>, weight: Score| {
@@ -361,13 +411,13 @@ fn word_clause(
             .into_iter()
             .filter(|f| !forms.contains(f) && !inexact_forms.contains(f))
             .collect();
-        inexact.extend(form_leaves(&found, fields, weight));
+        inexact.extend(form_leaves(&found, fields, places, weight));
         inexact_forms.extend(found);
     };
-    if let Some(distance) = typo_distance(&word.folded).filter(|_| tolerant) {
+    if let Some(distance) = typo_distance(&word.folded).filter(|_| expand.typos) {
         add(typos(words, &word.folded, distance), TYPO_BOOST);
     }
-    if complete && word.folded.chars().count() >= MIN_COMPLETION_CHARS {
+    if expand.completion && word.folded.chars().count() >= MIN_COMPLETION_CHARS {
         add(
             completions(words, &word.folded, MAX_COMPLETIONS),
             COMPLETION_BOOST,
@@ -384,13 +434,19 @@ fn word_clause(
 }
 
 /// `word*`: the indexed words it begins, searched like typed words.
-fn prefix_clause(occur: Occur, text: &str, fields: &Fields, words: &Words) -> Option<Clause> {
+fn prefix_clause(
+    occur: Occur,
+    text: &str,
+    fields: &Fields,
+    places: Places,
+    words: &Words,
+) -> Option<Clause> {
     let prefix = analysis::name_words(text).pop()?;
     let forms = forms_of_words(&completions(words, &prefix, MAX_PREFIX_EXPANSIONS));
     Some(Clause {
         occur,
         label: format!("{text}*"),
-        exact: form_leaves(&forms, fields, 1.0),
+        exact: form_leaves(&forms, fields, places, 1.0),
         inexact: Vec::new(),
         exact_matcher: Matcher::Word(forms),
         inexact_matcher: None,
@@ -404,17 +460,18 @@ fn phrase_clause(
     words: &[AnalyzedWord],
     slop: u32,
     fields: &Fields,
+    places: Places,
 ) -> Option<Clause> {
     let (exact, exact_matcher) = match words {
         [] => return None,
         [word] => (
-            form_leaves(&word.forms, fields, 1.0),
+            form_leaves(&word.forms, fields, places, 1.0),
             Matcher::Word(word.forms.clone()),
         ),
         _ => {
             let first = words[0].position;
             (
-                phrase_leaves(text, words, slop, fields),
+                phrase_leaves(text, words, slop, fields, places),
                 Matcher::Phrase {
                     words: words
                         .iter()
@@ -561,7 +618,38 @@ fn filter(parsed: &Query, fields: &Fields) -> Option<Box<dyn TantivyQuery>> {
 
 #[cfg(test)]
 mod tests {
-    use super::typo_distance;
+    use super::{FieldsInUse, Places, typo_distance};
+
+    #[test]
+    fn unused_places_are_left_out_known_ones_kept() {
+        let none = FieldsInUse::default();
+        assert_eq!(
+            Places::of(Some(none)),
+            Places {
+                context: false,
+                author: false
+            }
+        );
+        let comments = FieldsInUse {
+            contexts: 0,
+            authors: 3,
+        };
+        assert_eq!(
+            Places::of(Some(comments)),
+            Places {
+                context: false,
+                author: true
+            }
+        );
+        // An index committed without the counts: look everywhere.
+        assert_eq!(
+            Places::of(None),
+            Places {
+                context: true,
+                author: true
+            }
+        );
+    }
 
     #[test]
     fn typo_distance_grows_with_the_word() {

@@ -29,7 +29,7 @@ use execute::{Candidate, Match, Weights};
 pub use explain::{ClauseExplanation, Explanation, TermExplanation};
 
 use crate::error::{Error, Result};
-use crate::index::{Fields, StoredPassage, Words, read};
+use crate::index::{OpenIndex, StoredPassage, read};
 use crate::passages::{Kind, compare_ids};
 use crate::query::{self, Occur, Query};
 use crate::snippet::{self, Snippet};
@@ -105,16 +105,17 @@ pub fn parse_query(raw: &str, options: &SearchOptions) -> Result<Query> {
     Ok(parsed)
 }
 
-/// Runs `raw` against the index, whose word dictionary is `words`.
+/// Runs `raw` against the committed index `open`, read through `searcher`.
 pub fn search(
     searcher: &Searcher,
-    fields: &Fields,
-    words: &Words,
+    open: &OpenIndex,
     raw: &str,
     options: &SearchOptions,
 ) -> Result<Results> {
     let parsed = parse_query(raw, options)?;
-    let compiled = compile::compile(&parsed, fields, words, !options.exact)?;
+    let fields = &open.fields;
+    let places = compile::Places::of(open.in_use);
+    let compiled = compile::compile(&parsed, fields, open.words()?, places, !options.exact)?;
     let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
     if had_positive && !positive && compiled.filter.is_none() {
