@@ -117,16 +117,18 @@ hyperfine --runs 30 --warmup 3 -N --export-json seed.json \
 
 if [ -n "${SCALE_MB:-}" ]; then
   bench/fetch-corpus.sh --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2 || "$root/bench/fetch-corpus.sh" --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2
-  hyperfine --runs 1 --export-json scaled.json \
+  # Warm: the first run after fetching reads a cold page cache.
+  hyperfine --warmup 1 --runs 3 --export-json scaled.json \
     -n "recherche index --full ($SCALE_MB MB)" "$bin index --full --quiet --corpus $work/scaled-$SCALE_MB --index $work/scaled-index" >&2
   rss_scaled=$(rss "$bin" index --full --quiet --corpus "$work/scaled-$SCALE_MB" --index "$work/scaled-index")
   echo "$rss_scaled" > scaled-rss.txt
 fi
 
 # --- report ----------------------------------------------------------------
-python3 - "$passages" "$rss_recherche" "$rss_tantivy" "$rss_sqlite" "$size_recherche" "$size_tantivy" "$size_sqlite" <<'PY'
+corpus_bytes=$(find "$corpus" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END{print s+0}')
+python3 - "$passages" "$rss_recherche" "$rss_tantivy" "$rss_sqlite" "$size_recherche" "$size_tantivy" "$size_sqlite" "$corpus_bytes" "${SCALE_MB:-0}" <<'PY'
 import json, os, platform, subprocess, sys, datetime
-passages, rss_r, rss_t, rss_s, size_r, size_t, size_s = sys.argv[1:]
+passages, rss_r, rss_t, rss_s, size_r, size_t, size_s, corpus_bytes, scale_mb = sys.argv[1:]
 def results(name):
     return json.load(open(name))["results"] if os.path.exists(name) else []
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -141,6 +143,13 @@ print("|:---|---:|---:|---:|---:|")
 for r in idx:
     key = next(k for k in rss if r["command"].startswith(k))
     print(f"| {r['command']} | {r['median']:.2f} s | {r['median'] / base:.2f} | {int(rss[key]) / 1024:.0f} MB | {int(size[key]) / 1e6:.0f} MB |")
+ours = next(r["median"] for r in idx if r["command"].startswith("recherche"))
+scaled = results("scaled.json")
+if scaled:
+    rss_scaled = open("scaled-rss.txt").read().strip()
+    print(f"\nThroughput: the Littré ({int(corpus_bytes) / 1e6:.1f} MB) at {int(corpus_bytes) / 1e6 / ours:.1f} MB/s; "
+          f"{scale_mb} MB at {int(scale_mb) / scaled[0]['median']:.1f} MB/s "
+          f"({scaled[0]['median']:.1f} s, peak RSS {int(rss_scaled) / 1024:.0f} MB).")
 print("\n| query (whole process, top 10) | recherche | sqlite3 FTS5 | rg -i |")
 print("|:---|---:|---:|---:|")
 q = results("queries.json")
@@ -162,7 +171,7 @@ if times:
               f"{k} {sorted(v)[len(v) // 2] * 1000:.1f} ms" for k, v in kinds.items()) + ").")
 print("\n| update | median |")
 print("|:---|---:|")
-for r in results("fresh.json") + results("incremental.json") + results("scaled.json"):
+for r in results("fresh.json") + results("incremental.json"):
     print(f"| {r['command']} | {r['median'] * 1000:.0f} ms |")
 print("\n| seed post | median |")
 print("|:---|---:|")

@@ -62,9 +62,12 @@ pub fn list(root: &Path) -> Result<Vec<PostFile>> {
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let walk = Walk {
-        queue: std::sync::Mutex::new(vec![(root.to_path_buf(), String::new())]),
-        busy: std::sync::atomic::AtomicUsize::new(0),
-        failed: std::sync::atomic::AtomicBool::new(false),
+        state: std::sync::Mutex::new(WalkState {
+            queue: vec![(root.to_path_buf(), String::new())],
+            busy: 0,
+            failed: false,
+        }),
+        wake: std::sync::Condvar::new(),
     };
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads).map(|_| scope.spawn(|| walk.work())).collect();
@@ -85,39 +88,58 @@ pub fn list(root: &Path) -> Result<Vec<PostFile>> {
 
 /// Folders waiting to be read, shared by the walking threads.
 struct Walk {
-    queue: std::sync::Mutex<Vec<(std::path::PathBuf, String)>>,
-    /// Threads reading a folder (which may add folders to the queue).
-    busy: std::sync::atomic::AtomicUsize,
-    failed: std::sync::atomic::AtomicBool,
+    state: std::sync::Mutex<WalkState>,
+    /// Signalled when a folder is queued or a thread finishes one.
+    wake: std::sync::Condvar,
+}
+
+struct WalkState {
+    queue: Vec<(PathBuf, String)>,
+    /// Threads reading a folder (which may queue more folders).
+    busy: usize,
+    failed: bool,
 }
 
 impl Walk {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WalkState> {
+        self.state.lock().expect("no walking thread panics")
+    }
+
+    /// Queues a folder found while reading another.
+    fn queue(&self, folder: PathBuf, prefix: String) {
+        self.lock().queue.push((folder, prefix));
+        self.wake.notify_one();
+    }
+
     /// Reads folders until none is left, returning the post files found.
+    /// An idle thread sleeps until a folder is queued or the walk ends.
     fn work(&self) -> Result<Vec<PostFile>> {
-        use std::sync::atomic::Ordering::SeqCst;
         let mut files = Vec::new();
         loop {
-            let next = {
-                let mut queue = self.queue.lock().expect("the queue is not poisoned");
-                let next = queue.pop();
-                if next.is_some() {
-                    self.busy.fetch_add(1, SeqCst);
+            let (folder, prefix) = {
+                let mut state = self.lock();
+                loop {
+                    if state.failed {
+                        return Ok(files);
+                    }
+                    if let Some(next) = state.queue.pop() {
+                        state.busy += 1;
+                        break next;
+                    }
+                    if state.busy == 0 {
+                        return Ok(files);
+                    }
+                    state = self.wake.wait(state).expect("no walking thread panics");
                 }
-                next
-            };
-            let Some((folder, prefix)) = next else {
-                if self.busy.load(SeqCst) == 0 || self.failed.load(SeqCst) {
-                    return Ok(files);
-                }
-                std::thread::yield_now();
-                continue;
             };
             let result = self.read_folder(&folder, &prefix, &mut files);
-            self.busy.fetch_sub(1, SeqCst);
-            if let Err(e) = result {
-                self.failed.store(true, SeqCst);
-                return Err(e);
+            {
+                let mut state = self.lock();
+                state.busy -= 1;
+                state.failed |= result.is_err();
             }
+            self.wake.notify_all();
+            result?;
         }
     }
 
@@ -181,10 +203,7 @@ impl Walk {
                     _ => (false, None),
                 };
                 if is_dir {
-                    self.queue
-                        .lock()
-                        .expect("the queue is not poisoned")
-                        .push((folder.join(name), format!("{prefix}{name}/")));
+                    self.queue(folder.join(name), format!("{prefix}{name}/"));
                     continue;
                 }
                 let Some(stat) = stat else {
@@ -234,10 +253,7 @@ impl Walk {
                     .map_err(|e| Error::io("cannot read", entry.path(), e))?;
             }
             if meta.is_dir() {
-                self.queue
-                    .lock()
-                    .expect("the queue is not poisoned")
-                    .push((entry.path(), format!("{prefix}{name}/")));
+                self.queue(entry.path(), format!("{prefix}{name}/"));
             } else if meta.is_file() && name.ends_with(".txt") {
                 let modified_ns = meta
                     .modified()
