@@ -61,14 +61,6 @@ impl DocumentBuilder {
         }
     }
 
-    /// Starts from the word counts of a committed index (an update).
-    pub fn with_words(fields: Fields, words: WordCounts) -> Self {
-        DocumentBuilder {
-            words,
-            ..DocumentBuilder::new(fields)
-        }
-    }
-
     /// The word counts of the passages built (and forgotten).
     pub fn into_words(mut self) -> WordCounts {
         self.take_words()

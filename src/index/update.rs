@@ -416,7 +416,8 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
         ..Summary::default()
     };
     run.mark_racy(&mut manifest);
-    commit(&mut writer, path, &manifest, &built.words, counts, in_use)?;
+    let words = |path: &Path| built.words.write(path);
+    commit(&mut writer, path, &manifest, words, counts, in_use)?;
     writer.wait_merging_threads()?;
     Ok(summary)
 }
@@ -526,13 +527,13 @@ fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
     }
 }
 
-/// Writes the manifest and the word dictionary, then commits with a
-/// payload naming them.
+/// Writes the manifest and the word dictionary (with `write_words`), then
+/// commits with a payload naming them.
 fn commit(
     writer: &mut IndexWriter,
     generation: &Path,
     manifest: &Manifest,
-    words: &WordCounts,
+    write_words: impl FnOnce(&Path) -> Result<()>,
     counts: Counts,
     in_use: Option<FieldsInUse>,
 ) -> Result<()> {
@@ -540,7 +541,7 @@ fn commit(
     let manifest_name = format!("manifest-{:012}.tsv", prepared.opstamp());
     let words_name = format!("words-{:012}.fst", prepared.opstamp());
     manifest.write(&generation.join(&manifest_name))?;
-    words.write(&generation.join(&words_name))?;
+    write_words(&generation.join(&words_name))?;
     let payload = serde_json::json!({
         "manifest": manifest_name,
         "words": words_name,
@@ -655,9 +656,9 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
 
     let mut texts = TextCounts::of(&searcher)?;
     let mut writer = writer(&open.index)?;
-    // The builder counts the words of the passages it builds on top of the
-    // committed counts; the words of the passages that go are taken out.
-    let mut builder = DocumentBuilder::with_words(fields, WordCounts::read(&open.words_path)?);
+    // The builder counts the words of the passages it builds, and takes out
+    // those of the passages that go: changes to the committed counts.
+    let mut builder = DocumentBuilder::new(fields);
     let mut in_use = open.in_use;
     let forget = |builder: &mut DocumentBuilder,
                   texts: &mut TextCounts,
@@ -737,12 +738,14 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     run.check_interrupt()?;
     let counts = texts.counts();
     run.mark_racy(&mut manifest);
-    let words = builder.into_words();
+    let changes = builder.into_words();
+    let committed = open.words()?;
+    let words = |path: &Path| changes.write_onto(committed, path);
     commit(
         &mut writer,
         &open.generation,
         &manifest,
-        &words,
+        words,
         counts,
         in_use,
     )?;

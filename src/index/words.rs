@@ -18,41 +18,38 @@ use tantivy_fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
 
 use crate::error::{Error, Result};
 
-/// Passages per word, while indexing.
+/// Passages per word, while indexing: counts for a full build, changes to
+/// the committed counts for an update (a word may then go below zero).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WordCounts {
-    counts: FxHashMap<String, u64>,
+    counts: FxHashMap<String, i64>,
 }
 
 impl WordCounts {
     /// One more passage holds `word`.
     pub fn add(&mut self, word: &str) {
-        match self.counts.get_mut(word) {
-            Some(n) => *n += 1,
-            None => {
-                self.counts.insert(word.to_string(), 1);
-            }
-        }
+        self.add_many(word, 1);
     }
 
     /// `n` more passages hold `word`.
-    pub fn add_many(&mut self, word: &str, n: u64) {
+    pub fn add_many(&mut self, word: &str, n: i64) {
         match self.counts.get_mut(word) {
-            Some(count) => *count += n,
-            None => {
+            Some(count) => {
+                *count += n;
+                if *count == 0 {
+                    self.counts.remove(word);
+                }
+            }
+            None if n != 0 => {
                 self.counts.insert(word.to_string(), n);
             }
+            None => {}
         }
     }
 
-    /// One passage fewer holds `word`; a word no passage holds is dropped.
+    /// One passage fewer holds `word`.
     pub fn remove(&mut self, word: &str) {
-        if let Some(n) = self.counts.get_mut(word) {
-            *n -= 1;
-            if *n == 0 {
-                self.counts.remove(word);
-            }
-        }
+        self.add_many(word, -1);
     }
 
     /// Adds the counts of another indexing thread.
@@ -63,67 +60,93 @@ impl WordCounts {
             return;
         }
         for (word, n) in other.counts {
-            *self.counts.entry(word).or_insert(0) += n;
+            self.add_many(&word, n);
         }
     }
 
-    /// Distinct words.
+    /// Distinct words with a count.
     pub fn len(&self) -> usize {
         self.counts.len()
     }
 
-    /// True when no passage has a word.
+    /// True when no word has a count.
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty()
     }
 
-    /// How many passages hold `word`.
-    pub fn get(&self, word: &str) -> u64 {
+    /// The count of `word`.
+    pub fn get(&self, word: &str) -> i64 {
         self.counts.get(word).copied().unwrap_or(0)
     }
 
-    /// Reads the counts of a committed dictionary, to update them.
-    pub fn read(path: &Path) -> Result<WordCounts> {
-        let words = Words::open(path)?;
-        let mut counts = FxHashMap::default();
-        counts.reserve(words.map.len());
-        let mut stream = words.map.stream();
-        while let Some((word, n)) = stream.next() {
-            if let Ok(word) = std::str::from_utf8(word) {
-                counts.insert(word.to_string(), n);
-            }
-        }
-        Ok(WordCounts { counts })
-    }
-
-    /// Writes the dictionary atomically to `path` (temporary file, fsync,
-    /// rename).
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let folder = path.parent().unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".words")
-            .tempfile_in(folder)
-            .map_err(|e| Error::io("cannot write in", folder, e))?;
-        let failed = |e: std::io::Error| Error::io("cannot write", tmp.path().to_path_buf(), e);
-        let mut sorted: Vec<(&str, u64)> =
+    /// The words in order, with their counts.
+    fn sorted(&self) -> Vec<(&str, i64)> {
+        let mut sorted: Vec<(&str, i64)> =
             self.counts.iter().map(|(w, n)| (w.as_str(), *n)).collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut builder = MapBuilder::new(BufWriter::new(tmp.as_file()))
-            .map_err(fst_io)
-            .map_err(failed)?;
-        for (word, n) in sorted {
+        sorted
+    }
+
+    /// Writes these counts as a dictionary (a full build), atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        write_dictionary(path, self.sorted().into_iter())
+    }
+
+    /// Writes the committed dictionary `base` with these changes applied,
+    /// atomically: one ordered pass over both, no word hashed again.
+    pub fn write_onto(&self, base: &Words, path: &Path) -> Result<()> {
+        let changes = self.sorted();
+        let mut changes = changes.into_iter().peekable();
+        let mut stream = base.map.stream();
+        let mut merged = Vec::with_capacity(base.len() + self.len());
+        while let Some((word, n)) = stream.next() {
+            let Ok(word) = std::str::from_utf8(word) else {
+                continue;
+            };
+            while let Some(&(new, m)) = changes.peek().filter(|(new, _)| *new < word) {
+                merged.push((new.to_string(), m));
+                changes.next();
+            }
+            let change = match changes.peek() {
+                Some(&(same, m)) if same == word => {
+                    changes.next();
+                    m
+                }
+                _ => 0,
+            };
+            merged.push((word.to_string(), n as i64 + change));
+        }
+        merged.extend(changes.map(|(w, m)| (w.to_string(), m)));
+        write_dictionary(path, merged.iter().map(|(w, n)| (w.as_str(), *n)))
+    }
+}
+
+/// Writes `(word, count)` pairs in word order as a dictionary, leaving out
+/// counts of zero or less (temporary file, fsync, rename).
+fn write_dictionary<'a>(path: &Path, sorted: impl Iterator<Item = (&'a str, i64)>) -> Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let tmp = tempfile::Builder::new()
+        .prefix(".words")
+        .tempfile_in(folder)
+        .map_err(|e| Error::io("cannot write in", folder, e))?;
+    let failed = |e: std::io::Error| Error::io("cannot write", tmp.path().to_path_buf(), e);
+    let mut builder = MapBuilder::new(BufWriter::new(tmp.as_file()))
+        .map_err(fst_io)
+        .map_err(failed)?;
+    for (word, n) in sorted {
+        if let Ok(n @ 1..) = u64::try_from(n) {
             builder.insert(word, n).map_err(fst_io).map_err(failed)?;
         }
-        let writer = builder.into_inner().map_err(fst_io).map_err(failed)?;
-        writer
-            .into_inner()
-            .map_err(|e| failed(e.into_error()))?
-            .sync_all()
-            .map_err(failed)?;
-        tmp.persist(path)
-            .map_err(|e| Error::io("cannot write", path, e.error))?;
-        Ok(())
     }
+    let writer = builder.into_inner().map_err(fst_io).map_err(failed)?;
+    writer
+        .into_inner()
+        .map_err(|e| failed(e.into_error()))?
+        .sync_all()
+        .map_err(failed)?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("cannot write", path, e.error))?;
+    Ok(())
 }
 
 fn fst_io(e: tantivy_fst::Error) -> std::io::Error {
@@ -214,7 +237,6 @@ mod tests {
             counts.add(word);
         }
         counts.remove("ete");
-        counts.remove("inconnu");
         counts.write(&path).unwrap();
         let words = Words::open(&path).unwrap();
         assert_eq!(words.len(), 3);
@@ -224,7 +246,39 @@ mod tests {
             words.beginning_with("cadr"),
             vec![("cadre".to_string(), 2), ("cadres".to_string(), 1)]
         );
-        assert_eq!(WordCounts::read(&path).unwrap(), counts);
+    }
+
+    #[test]
+    fn changes_apply_onto_a_committed_dictionary() {
+        let dir = tempfile::tempdir().unwrap();
+        let (base, next) = (dir.path().join("a.fst"), dir.path().join("b.fst"));
+        let mut counts = WordCounts::default();
+        for word in ["cadre", "cadre", "media", "vision"] {
+            counts.add(word);
+        }
+        counts.write(&base).unwrap();
+        let mut changes = WordCounts::default();
+        changes.add("abord"); // before every word
+        changes.remove("cadre");
+        changes.remove("media"); // gone
+        changes.add("reseau"); // between two words
+        changes.add("zele"); // after every word
+        changes
+            .write_onto(&Words::open(&base).unwrap(), &next)
+            .unwrap();
+        let words = Words::open(&next).unwrap();
+        let all: Vec<(String, u64)> = words.beginning_with("");
+        assert_eq!(
+            all,
+            [
+                ("abord", 1),
+                ("cadre", 1),
+                ("reseau", 1),
+                ("vision", 1),
+                ("zele", 1)
+            ]
+            .map(|(w, n)| (w.to_string(), n))
+        );
     }
 
     #[test]
