@@ -176,30 +176,42 @@ fn collect_segment(
     Ok(())
 }
 
-/// How each clause matches the passage at `address` (for the few passages
-/// shown: the collection loop does not keep it for every candidate).
+/// How each clause matches each passage at `addresses` (the few passages
+/// shown: the collection loop does not keep it for every candidate). The
+/// clauses' scorers are built once per segment and walked in document
+/// order.
 pub fn how_matched(
     searcher: &Searcher,
     weights: &Weights,
-    address: DocAddress,
-) -> Result<Vec<Match>> {
-    let reader = searcher.segment_reader(address.segment_ord);
-    let doc = address.doc_id;
-    let mut matched = Vec::with_capacity(weights.clauses.len());
-    for (occur, exact, inexact) in &weights.clauses {
-        let how = if *occur == Occur::MustNot {
-            Match::No
-        } else {
-            let mut clause = ClauseScorer {
-                exact: exact.scorer(reader, 1.0)?,
-                inexact: match inexact {
-                    Some(w) => Some(w.scorer(reader, 1.0)?),
-                    None => None,
-                },
-            };
-            clause.at(doc).0
-        };
-        matched.push(how);
+    addresses: &[DocAddress],
+) -> Result<Vec<Vec<Match>>> {
+    let mut matched = vec![Vec::new(); addresses.len()];
+    let mut order: Vec<usize> = (0..addresses.len()).collect();
+    order.sort_by_key(|&i| (addresses[i].segment_ord, addresses[i].doc_id));
+    for in_segment in order.chunk_by(|&a, &b| addresses[a].segment_ord == addresses[b].segment_ord)
+    {
+        let reader = searcher.segment_reader(addresses[in_segment[0]].segment_ord);
+        let mut clauses = Vec::with_capacity(weights.clauses.len());
+        for (occur, exact, inexact) in &weights.clauses {
+            clauses.push(if *occur == Occur::MustNot {
+                None
+            } else {
+                Some(ClauseScorer {
+                    exact: exact.scorer(reader, 1.0)?,
+                    inexact: match inexact {
+                        Some(w) => Some(w.scorer(reader, 1.0)?),
+                        None => None,
+                    },
+                })
+            });
+        }
+        for &i in in_segment {
+            let doc = addresses[i].doc_id;
+            matched[i] = clauses
+                .iter_mut()
+                .map(|clause| clause.as_mut().map_or(Match::No, |c| c.at(doc).0))
+                .collect();
+        }
     }
     Ok(matched)
 }

@@ -130,12 +130,13 @@ pub fn search(
     let weights = Weights::new(searcher, &compiled)?;
     let candidates = execute::collect(searcher, &weights)?;
     let (total, groups) = rank(searcher, candidates, options.limit)?;
+    let addresses: Vec<DocAddress> = groups.iter().map(|group| group[0].address).collect();
+    let all_matched = execute::how_matched(searcher, &weights, &addresses)?;
     let mut hits = Vec::with_capacity(groups.len());
-    for (rank, group) in groups.into_iter().enumerate() {
+    for ((rank, group), matched) in groups.into_iter().enumerate().zip(all_matched) {
         let best = &group[0];
         let doc: TantivyDocument = searcher.doc(best.address)?;
         let passage = StoredPassage::from_doc(&doc, fields);
-        let matched = execute::how_matched(searcher, &weights, best.address)?;
         let matchers: Vec<_> = compiled
             .clauses
             .iter()
