@@ -191,7 +191,7 @@ impl Walk {
                         );
                         match found {
                             Ok(s) if FileType::from_raw_mode(s.stx_mode.into()).is_dir() => {
-                                (true, None)
+                                (!leads_back(folder, &folder.join(name)), None)
                             }
                             Ok(s) if FileType::from_raw_mode(s.stx_mode.into()).is_file() => {
                                 (false, name.ends_with(".txt").then_some(Ok(s)))
@@ -248,11 +248,12 @@ impl Walk {
             let mut meta = entry
                 .metadata()
                 .map_err(|e| Error::io("cannot read", entry.path(), e))?;
-            if meta.is_symlink() {
+            let link = meta.is_symlink();
+            if link {
                 meta = fs::metadata(entry.path())
                     .map_err(|e| Error::io("cannot read", entry.path(), e))?;
             }
-            if meta.is_dir() {
+            if meta.is_dir() && !(link && leads_back(folder, &entry.path())) {
                 self.queue(entry.path(), format!("{prefix}{name}/"));
             } else if meta.is_file() && name.ends_with(".txt") {
                 let modified_ns = meta
@@ -272,6 +273,15 @@ impl Walk {
             }
         }
         Ok(())
+    }
+}
+
+/// True when the folder a symbolic link leads to holds `folder` (or is
+/// it): following it would walk the same files forever.
+fn leads_back(folder: &Path, link: &Path) -> bool {
+    match (fs::canonicalize(folder), fs::canonicalize(link)) {
+        (Ok(here), Ok(target)) => here.starts_with(target),
+        _ => false,
     }
 }
 
@@ -384,6 +394,9 @@ mod tests {
                 .unwrap();
             std::os::unix::fs::symlink(root.path().join("notes"), root.path().join("liées"))
                 .unwrap();
+            // Links back to a folder they are in: not followed.
+            std::os::unix::fs::symlink(root.path(), root.path().join("notes/racine")).unwrap();
+            std::os::unix::fs::symlink(".", root.path().join("notes/été/ici")).unwrap();
         }
         let mut files = list(root.path()).unwrap();
         files.sort_by(|a, b| a.relative.cmp(&b.relative));
