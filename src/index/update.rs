@@ -2,8 +2,9 @@
 //! generation, or an incremental update of the current one.
 //!
 //! A full build reads, parses and analyses the posts on one worker thread
-//! per core and feeds tantivy's writer from the main thread; its segments
-//! are written once, without merges.
+//! per core, each handing its documents straight to tantivy's writer (one
+//! indexing thread per core too); its segments are written once, without
+//! merges.
 //!
 //! The incremental path first takes the quick look of `search` (file list,
 //! sizes, times); when something changed, it compares each post file's size
@@ -11,7 +12,8 @@
 //! that differ, and for a changed file compares its passages (id and content
 //! hash) with those the index holds for it: unchanged passages are neither
 //! re-analysed nor rewritten. All deletions and additions land in one
-//! tantivy commit, whose payload names the new manifest.
+//! tantivy commit, whose payload names the new manifest and word
+//! dictionary.
 
 use std::collections::HashMap;
 use std::path::Path;
