@@ -1,5 +1,7 @@
 //! The word dictionary: every folded, unstemmed word of the passages' text
-//! and context, with the number of passages it occurs in.
+//! and context, with the number of passages it occurs in (a passage counts
+//! once per spelling of the word in its text, and once for its context).
+//! The counts rank typo and completion candidates, most frequent first.
 //!
 //! Typos and completions are looked up here (see `search::compile`):
 //! tantivy's fuzzy and prefix queries do not analyse their term, so they
