@@ -26,6 +26,22 @@ pub struct PostFile {
     pub modified_ns: u128,
 }
 
+impl PostFile {
+    /// A file found in the folder `prefix` (relative, `/`-terminated), its
+    /// slug not given yet.
+    fn listed(prefix: &str, name: &str, size: u64, modified_ns: u128) -> PostFile {
+        let mut relative = String::with_capacity(prefix.len() + name.len());
+        relative.push_str(prefix);
+        relative.push_str(name);
+        PostFile {
+            relative,
+            slug: String::new(),
+            size,
+            modified_ns,
+        }
+    }
+}
+
 /// Lists the post files under `root`, sorted by relative path, with their
 /// slugs.
 pub fn discover(root: &Path) -> Result<Vec<PostFile>> {
@@ -215,15 +231,7 @@ impl Walk {
                 let modified_ns = u64::try_from(mtime.tv_sec).map_or(0, |s| {
                     u128::from(s) * 1_000_000_000 + u128::from(mtime.tv_nsec)
                 });
-                let mut relative = String::with_capacity(prefix.len() + name.len());
-                relative.push_str(prefix);
-                relative.push_str(name);
-                files.push(PostFile {
-                    relative,
-                    slug: String::new(),
-                    size: stat.stx_size,
-                    modified_ns,
-                });
+                files.push(PostFile::listed(prefix, name, stat.stx_size, modified_ns));
             }
         }
         Ok(())
@@ -261,15 +269,7 @@ impl Walk {
                     .ok()
                     .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                     .map_or(0, |d| d.as_nanos());
-                let mut relative = String::with_capacity(prefix.len() + name.len());
-                relative.push_str(prefix);
-                relative.push_str(name);
-                files.push(PostFile {
-                    relative,
-                    slug: String::new(),
-                    size: meta.len(),
-                    modified_ns,
-                });
+                files.push(PostFile::listed(prefix, name, meta.len(), modified_ns));
             }
         }
         Ok(())

@@ -210,7 +210,7 @@ pub struct OpenIndex {
     /// The word dictionary, mapped on first use.
     words: std::sync::OnceLock<Words>,
     /// Where the word dictionary is.
-    pub words_path: PathBuf,
+    words_path: PathBuf,
     /// Which optional fields hold anything; `None` for an index committed
     /// without the counts (every field is then looked up).
     pub in_use: Option<FieldsInUse>,

@@ -91,41 +91,45 @@ impl WordCounts {
 
     /// Writes these counts as a dictionary (a full build), atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        write_dictionary(path, self.sorted().into_iter())
+        write_dictionary(path, |insert| {
+            for (word, n) in self.sorted() {
+                insert(word.as_bytes(), n)?;
+            }
+            Ok(())
+        })
     }
 
     /// Writes the committed dictionary `base` with these changes applied,
-    /// atomically: one ordered pass over both, no word hashed again.
+    /// atomically: one ordered pass over both, no word hashed or copied.
     pub fn write_onto(&self, base: &Words, path: &Path) -> Result<()> {
         let changes = self.sorted();
-        let mut changes = changes.into_iter().peekable();
-        let mut stream = base.map.stream();
-        let mut merged = Vec::with_capacity(base.len() + self.len());
-        while let Some((word, n)) = stream.next() {
-            let Ok(word) = std::str::from_utf8(word) else {
-                continue;
-            };
-            while let Some(&(new, m)) = changes.peek().filter(|(new, _)| *new < word) {
-                merged.push((new.to_string(), m));
-                changes.next();
-            }
-            let change = match changes.peek() {
-                Some(&(same, m)) if same == word => {
-                    changes.next();
-                    m
+        write_dictionary(path, |insert| {
+            let mut changes = changes.into_iter().peekable();
+            let mut stream = base.map.stream();
+            while let Some((word, n)) = stream.next() {
+                while let Some((new, m)) = changes.next_if(|(new, _)| new.as_bytes() < word) {
+                    insert(new.as_bytes(), m)?;
                 }
-                _ => 0,
-            };
-            merged.push((word.to_string(), n as i64 + change));
-        }
-        merged.extend(changes.map(|(w, m)| (w.to_string(), m)));
-        write_dictionary(path, merged.iter().map(|(w, n)| (w.as_str(), *n)))
+                let change = changes
+                    .next_if(|(same, _)| same.as_bytes() == word)
+                    .map_or(0, |(_, m)| m);
+                insert(word, n as i64 + change)?;
+            }
+            for (new, m) in changes {
+                insert(new.as_bytes(), m)?;
+            }
+            Ok(())
+        })
     }
 }
 
-/// Writes `(word, count)` pairs in word order as a dictionary, leaving out
-/// counts of zero or less (temporary file, fsync, rename).
-fn write_dictionary<'a>(path: &Path, sorted: impl Iterator<Item = (&'a str, i64)>) -> Result<()> {
+/// Writes a dictionary atomically (temporary file, fsync, rename): `fill`
+/// inserts `(word, count)` pairs in word order; counts of zero or less are
+/// left out.
+fn write_dictionary(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn FnMut(&[u8], i64) -> std::io::Result<()>) -> std::io::Result<()>,
+) -> Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let tmp = tempfile::Builder::new()
         .prefix(".words")
@@ -135,11 +139,11 @@ fn write_dictionary<'a>(path: &Path, sorted: impl Iterator<Item = (&'a str, i64)
     let mut builder = MapBuilder::new(BufWriter::new(tmp.as_file()))
         .map_err(fst_io)
         .map_err(failed)?;
-    for (word, n) in sorted {
-        if let Ok(n @ 1..) = u64::try_from(n) {
-            builder.insert(word, n).map_err(fst_io).map_err(failed)?;
-        }
-    }
+    fill(&mut |word, n| match u64::try_from(n) {
+        Ok(n @ 1..) => builder.insert(word, n).map_err(fst_io),
+        _ => Ok(()),
+    })
+    .map_err(failed)?;
     let writer = builder.into_inner().map_err(fst_io).map_err(failed)?;
     writer
         .into_inner()
