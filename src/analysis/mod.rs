@@ -53,7 +53,7 @@ pub const WORDS: &str = "recherche_words";
 /// Name of the analyzer for author names.
 pub const NAMES: &str = "recherche_names";
 /// Name of the tokenizer of fields indexed from tokens recherche analysed
-/// itself (text, context, title, words): see [`TokenListTokenizer`].
+/// itself (text, context, title): see [`TokenListTokenizer`].
 pub const TOKENS: &str = "recherche_tokens";
 
 /// Bumped whenever the analysis changes what is indexed; an index built
@@ -436,21 +436,18 @@ mod tests {
             include_str!("../../corpus/cadres-dirigeants-medias-sociaux.txt"),
             "L’été qu'il DEJA déjà aujourd’hui créée creee cœur me\u{301}dias n°1WebPatron()",
         ];
+        let tokens = |mut analyzer: TextAnalyzer, text: &str| {
+            let mut tokens = Vec::new();
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {
+                let t = stream.token();
+                tokens.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
+            }
+            tokens
+        };
         for text in texts {
-            let mut expected_stems = Vec::new();
-            let mut french = french_analyzer();
-            let mut stream = french.token_stream(text);
-            while stream.advance() {
-                let t = stream.token();
-                expected_stems.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
-            }
-            let mut expected_words = Vec::new();
-            let mut plain = words_analyzer();
-            let mut stream = plain.token_stream(text);
-            while stream.advance() {
-                let t = stream.token();
-                expected_words.push((t.position, t.offset_from, t.offset_to, t.text.clone()));
-            }
+            let expected_stems = tokens(french_analyzer(), text);
+            let expected_words = tokens(words_analyzer(), text);
             let words = analyze(text);
             let stems: Vec<_> = words
                 .iter()

@@ -271,7 +271,7 @@ pub fn leaves_query(leaves: &[Leaf]) -> Box<dyn TantivyQuery> {
     }
 }
 
-/// The stemmed forms of folded words found in the words field.
+/// The stemmed forms of folded words found in the word dictionary.
 fn forms_of_words(words: &[String]) -> Vec<String> {
     let mut analyzer = analysis::Analyzer::default();
     let mut forms = Vec::new();

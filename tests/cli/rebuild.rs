@@ -316,6 +316,19 @@ fn deletions_are_merged_away() {
 }
 
 /// A corpus of `copies` copies of the seed, each with one word of its own.
+/// Runs `recherche ARGS` in a pseudo-terminal (script(1) from util-linux).
+fn on_a_terminal(env: &TestEnv, args: &str) -> std::process::Output {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_recherche"));
+    std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(env.path())
+        .env_clear()
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs")
+}
+
 fn many_copies(env: &TestEnv, copies: usize) {
     for i in 0..copies {
         env.write_post(
@@ -495,15 +508,7 @@ fn a_long_index_run_shows_progress_on_a_terminal_only() {
     assert!(!run.stderr.contains("files ·"), "{}", run.stderr);
     // On a terminal (a pseudo-terminal from `script`), for a run of more
     // than a second: files, passages, throughput, time left.
-    let command = format!("{} index --full", env!("CARGO_BIN_EXE_recherche"));
-    let output = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(env.path())
-        .env_clear()
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script(1) from util-linux runs");
+    let output = on_a_terminal(&env, "index --full");
     assert_eq!(output.status.code(), Some(0));
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -511,15 +516,7 @@ fn a_long_index_run_shows_progress_on_a_terminal_only() {
         "{screen}"
     );
     // --quiet: nothing.
-    let command = format!("{} index --full --quiet", env!("CARGO_BIN_EXE_recherche"));
-    let output = std::process::Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(env.path())
-        .env_clear()
-        .env("TERM", "xterm")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let output = on_a_terminal(&env, "index --full --quiet");
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "");
 }
 
