@@ -134,6 +134,7 @@ fn collect_segment(
     };
     let text_hashes = reader.fast_fields().u64("text_hash")?;
     let alive = reader.alive_bitset();
+    let first = candidates.len();
     let mut driver = Driver {
         clauses: positive,
         all,
@@ -150,7 +151,7 @@ fn collect_segment(
             coverage: 0,
             inexact: 0,
             score: 0.0,
-            text_hash: text_hashes.first(doc).unwrap_or(0),
+            text_hash: 0,
             address: DocAddress::new(segment_ord, doc),
             id: String::new(),
         };
@@ -172,6 +173,15 @@ fn collect_segment(
             }
         }
         candidates.push(candidate);
+    }
+    // Text hashes read in one batch once the matches are known: a column
+    // read per match costs a dynamic call and an index lookup each.
+    let added = &mut candidates[first..];
+    let docs: Vec<DocId> = added.iter().map(|c| c.address.doc_id).collect();
+    let mut hashes = vec![None; docs.len()];
+    text_hashes.first_vals(&docs, &mut hashes);
+    for (candidate, hash) in added.iter_mut().zip(hashes) {
+        candidate.text_hash = hash.unwrap_or(0);
     }
     Ok(())
 }
