@@ -79,12 +79,15 @@ pub fn open_index(
         }
     }
     let open = dir.open()?.ok_or_else(missing)?;
-    let changed = update::is_stale(corpus_dir, &open)?;
-    if changed.is_empty() {
+    let check = update::check(corpus_dir, &open)?;
+    let changed = check.changed;
+    if changed.is_empty() && check.settled == 0 {
         return Ok(open);
     }
     let lock = match dir.lock(false) {
         Ok(lock) => lock,
+        // Nothing changed, only files to trust again: another time.
+        Err(_) if changed.is_empty() => return Ok(open),
         Err(Error::IndexLocked(_)) => {
             writeln!(
                 err,
@@ -102,7 +105,7 @@ pub fn open_index(
     };
     drop(open);
     let summary = update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt)?;
-    if summary.committed {
+    if summary.committed && !changed.is_empty() {
         let files = match changed.len() {
             1 => "1 file".to_string(),
             n => format!("{n} files"),

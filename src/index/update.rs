@@ -103,8 +103,16 @@ impl Counts {
 
 /// A file modified less than this before an update started may be modified
 /// again without its modification time changing (coarse file-system
-/// clocks): it is hashed again at every check until a later commit.
+/// clocks): it is hashed again at every check until an update finds it
+/// settled (its content unchanged, its time now further back than this)
+/// and commits it as trusted, as `git status` refreshes its index.
 const RACY_NS: u128 = 2_000_000_000;
+
+/// Whether a file modified at `modified_ns` is far enough behind `now_ns`
+/// for its size and time to be trusted.
+fn settled(modified_ns: u128, now_ns: u128) -> bool {
+    modified_ns + RACY_NS <= now_ns
+}
 
 /// Counters an update advances as it goes, for a progress display.
 #[derive(Debug, Default)]
@@ -152,7 +160,7 @@ impl Run<'_> {
     /// Marks the entries modified too close to the start as racy.
     fn mark_racy(&self, manifest: &mut Manifest) {
         for entry in &mut manifest.files {
-            entry.racy = entry.modified_ns + RACY_NS > self.started_ns;
+            entry.racy = !settled(entry.modified_ns, self.started_ns);
         }
     }
 }
@@ -209,7 +217,7 @@ pub fn update_observed(
         // plan are not needed; when something did, its listing serves.
         let check = check(corpus, &open)?;
         let manifest = open.manifest()?;
-        if check.changed.is_empty() {
+        if check.changed.is_empty() && check.settled == 0 {
             let counts = payload_counts(&open.index);
             dir.remove_other_generations(lock, &open.pointer.generation);
             return Ok(Summary {
@@ -284,6 +292,9 @@ pub struct Check {
     pub changed: Vec<String>,
     /// Files read to find out (racy files only).
     pub files_read: u64,
+    /// Racy files found unchanged and now settled: an update would commit
+    /// them as trusted, and later checks would not read them.
+    pub settled: u64,
     /// The post files listed, unsorted and without slugs.
     pub files: Vec<PostFile>,
 }
@@ -294,6 +305,7 @@ pub struct Check {
 /// the file list, which is compared. The manifest is read and indexed on
 /// one thread while the corpus is walked on the others.
 pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
+    let started_ns = now_ns();
     let (files, known) = std::thread::scope(|scope| {
         let known = scope.spawn(|| -> Result<FxHashMap<&str, &FileEntry>> {
             Ok(open
@@ -312,6 +324,7 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
     let (files, known) = (files?, known?);
     let manifest = open.manifest()?;
     let mut files_read = 0;
+    let mut settled_files = 0;
     let mut changed = Vec::new();
     for file in &files {
         match known.get(file.relative.as_str()) {
@@ -320,6 +333,8 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
                     files_read += 1;
                     if hash(&read_bytes(corpus, file)?) != entry.hash {
                         changed.push(file.relative.clone());
+                    } else if settled(file.modified_ns, started_ns) {
+                        settled_files += 1;
                     }
                 }
             }
@@ -339,6 +354,7 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
     Ok(Check {
         changed,
         files_read,
+        settled: settled_files,
         files,
     })
 }
@@ -576,7 +592,8 @@ fn remove_older_files(generation: &Path, keep: &[&str]) {
 enum Plan {
     /// Same size and time: nothing read.
     Unchanged(FileEntry),
-    /// Read and hashed: same content, new time.
+    /// Read and hashed: same content, new time (or a racy file now
+    /// settled).
     Touched(FileEntry),
     /// New or changed content: its passages, and the old ones' hashes.
     Changed(Box<Change>),
@@ -613,8 +630,13 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
         summary.files_read += 1;
         let content_hash = hash(&bytes);
         if let Some(entry) = previous.filter(|e| same_stat(e, file) && e.hash == content_hash) {
+            // A racy file, unchanged: once settled, committed as trusted.
             summary.unchanged += entry.passages;
-            plans.push(Plan::Unchanged(entry.clone()));
+            plans.push(if settled(file.modified_ns, run.started_ns) {
+                Plan::Touched(entry.clone())
+            } else {
+                Plan::Unchanged(entry.clone())
+            });
             continue;
         }
         if let Some(entry) = previous.filter(|e| e.hash == content_hash && e.slug == file.slug) {

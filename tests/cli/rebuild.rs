@@ -156,6 +156,51 @@ fn a_file_saved_during_indexing_is_checked_by_content() {
     assert_eq!(counts(&index_json(&env)), [0, 1, 0, 38]);
 }
 
+/// Saves the seed post a moment from now (racy when indexed), indexes it,
+/// and waits until that save lies over two seconds back (settled).
+fn index_a_racy_file_and_let_it_settle(env: &TestEnv) {
+    let saved = std::time::SystemTime::now() + Duration::from_millis(300);
+    set_modified(&env.corpus().join(SEED_FILE), saved);
+    env.run(&["index", "--quiet"]).expect_code(0);
+    let settled = saved + Duration::from_millis(2100);
+    if let Ok(wait) = settled.duration_since(std::time::SystemTime::now()) {
+        std::thread::sleep(wait);
+    }
+}
+
+#[test]
+fn a_racy_file_found_unchanged_once_settled_is_trusted_again() {
+    // As `git status` refreshes its index: the update that finds the file
+    // unchanged and settled commits it as trusted; later checks stat it.
+    let env = TestEnv::seed();
+    index_a_racy_file_and_let_it_settle(&env);
+    let summary = index_json(&env);
+    assert_eq!(counts(&summary), [0, 0, 0, 39]);
+    assert_eq!(summary["files_read"], 1);
+    assert_eq!(summary["committed"], true);
+    let summary = index_json(&env);
+    assert_eq!(summary["files_read"], 0);
+    assert_eq!(summary["committed"], false);
+}
+
+#[test]
+fn a_search_trusts_a_settled_racy_file_again_without_a_word() {
+    let env = TestEnv::seed();
+    index_a_racy_file_and_let_it_settle(&env);
+    let before = env.index_snapshot();
+    let search = env.run(&["search", "--json", "médias"]);
+    search.expect_code(0);
+    assert_eq!(search.stderr, "", "nothing changed: nothing to say");
+    assert_ne!(
+        env.index_snapshot(),
+        before,
+        "the refreshed flags are committed"
+    );
+    let summary = index_json(&env);
+    assert_eq!(summary["files_read"], 0);
+    assert_eq!(summary["committed"], false);
+}
+
 #[test]
 fn edit_sequences_match_a_full_rebuild() {
     let env = TestEnv::seed_indexed();
