@@ -22,11 +22,12 @@ cd "$work"
 "$bin" index --quiet
 edit='f=corpus/post-0001.txt; if grep -q "un vision" $f; then sed -i "s/un vision/une vision/" $f; else sed -i "s/une vision/un vision/" $f; fi'
 
+# hyperfine applies a lone --prepare to every command: one per command.
 hyperfine --warmup 1 --runs 10 --export-json "$work/rebuild.json" \
-  -n "full build ($copies files)" "$bin index --full --quiet" \
+  -n "full build ($copies files)" --prepare "true" "$bin index --full --quiet" \
   -n "incremental, one file edited" --prepare "$edit" "$bin index --quiet" \
-  -n "no change" "$bin index --quiet" \
-  -n "search stale check + query" "$bin search --json narcissiques0001"
+  -n "no change" --prepare "true" "$bin index --quiet" \
+  -n "search stale check + query" --prepare "true" "$bin search --json narcissiques0001"
 python3 - "$work/rebuild.json" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
