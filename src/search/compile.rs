@@ -511,34 +511,100 @@ static ONE_EDIT: LazyLock<LevenshteinAutomatonBuilder> =
 static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> =
     LazyLock::new(|| LevenshteinAutomatonBuilder::new(2, true));
 
-/// A Levenshtein automaton walking tantivy's term dictionary.
-struct EditDistance(DFA);
+/// The words within reach of a typed word, Meilisearch's way: a typo on
+/// the first character counts as two. So the words that begin with the
+/// same character may be `distance` edits away, the others only one edit,
+/// and only when two are allowed. Walks the word dictionary once, both
+/// Levenshtein automata side by side.
+struct Typos {
+    /// Within `distance` edits: for words that begin like the typed one.
+    same_start: DFA,
+    /// Within one edit: for the others (distance 2 only).
+    other_start: Option<DFA>,
+    /// The typed word's first character, in UTF-8.
+    first: Vec<u8>,
+}
 
-impl tantivy_fst::Automaton for EditDistance {
-    type State = u32;
+/// Where the walk is in the first character: still reading it (bytes
+/// matched so far), past it and the same, or different.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    Reading(u8),
+    Same,
+    Other,
+}
 
-    fn start(&self) -> u32 {
-        self.0.initial_state()
+impl Typos {
+    fn new(folded: &str, distance: u8) -> Typos {
+        let first = folded.chars().next().map_or(0, char::len_utf8);
+        Typos {
+            same_start: if distance == 1 { &ONE_EDIT } else { &TWO_EDITS }.build_dfa(folded),
+            other_start: (distance >= 2).then(|| ONE_EDIT.build_dfa(folded)),
+            first: folded.as_bytes()[..first].to_vec(),
+        }
     }
 
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), Distance::Exact(_))
-    }
-
-    fn can_match(&self, state: &u32) -> bool {
-        *state != SINK_STATE
-    }
-
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
+    fn other_start_state(&self, state: u32) -> bool {
+        state != SINK_STATE && self.other_start.is_some()
     }
 }
 
-/// The most frequent indexed words within `distance` edits of `folded`
-/// (transpositions count as one), the word itself excluded.
+impl tantivy_fst::Automaton for Typos {
+    /// (same-start automaton state, other-start automaton state, start)
+    type State = (u32, u32, Start);
+
+    fn start(&self) -> Self::State {
+        (
+            self.same_start.initial_state(),
+            self.other_start
+                .as_ref()
+                .map_or(SINK_STATE, DFA::initial_state),
+            Start::Reading(0),
+        )
+    }
+
+    fn is_match(&self, &(same, other, start): &Self::State) -> bool {
+        match start {
+            Start::Same => matches!(self.same_start.distance(same), Distance::Exact(_)),
+            Start::Other | Start::Reading(_) => self
+                .other_start
+                .as_ref()
+                .is_some_and(|dfa| matches!(dfa.distance(other), Distance::Exact(_))),
+        }
+    }
+
+    fn can_match(&self, &(same, other, start): &Self::State) -> bool {
+        match start {
+            Start::Same => same != SINK_STATE,
+            Start::Other => self.other_start_state(other),
+            Start::Reading(_) => same != SINK_STATE || self.other_start_state(other),
+        }
+    }
+
+    fn accept(&self, &(same, other, start): &Self::State, byte: u8) -> Self::State {
+        let start = match start {
+            Start::Reading(read) if self.first.get(usize::from(read)) == Some(&byte) => {
+                if usize::from(read) + 1 == self.first.len() {
+                    Start::Same
+                } else {
+                    Start::Reading(read + 1)
+                }
+            }
+            Start::Reading(_) => Start::Other,
+            start => start,
+        };
+        let other = match &self.other_start {
+            Some(dfa) => dfa.transition(other, byte),
+            None => SINK_STATE,
+        };
+        (self.same_start.transition(same, byte), other, start)
+    }
+}
+
+/// The most frequent indexed words within reach of `folded` (see
+/// [`Typos`]; transpositions count as one edit), the word itself excluded.
 fn typos(words: &Words, folded: &str, distance: u8) -> Vec<String> {
-    let builder = if distance == 1 { &ONE_EDIT } else { &TWO_EDITS };
-    let mut found = words.matching(EditDistance(builder.build_dfa(folded)));
+    let mut found = words.matching(Typos::new(folded, distance));
     found.retain(|(word, _)| word != folded);
     most_frequent(found, MAX_TYPOS)
 }
@@ -618,7 +684,60 @@ fn filter(parsed: &Query, fields: &Fields) -> Option<Box<dyn TantivyQuery>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FieldsInUse, Places, typo_distance};
+    use super::{FieldsInUse, Places, typo_distance, typos};
+    use crate::index::words::{WordCounts, Words};
+
+    /// A word dictionary holding `words`, once each.
+    fn dictionary(words: &[&str]) -> (tempfile::TempDir, Words) {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("words.fst");
+        let mut counts = WordCounts::default();
+        for word in words {
+            counts.add(word);
+        }
+        counts.write(&path).unwrap();
+        let words = Words::open(&path).unwrap();
+        (folder, words)
+    }
+
+    fn sorted(mut words: Vec<String>) -> Vec<String> {
+        words.sort();
+        words
+    }
+
+    #[test]
+    fn a_typo_on_the_first_letter_counts_as_two() {
+        let (_folder, words) = dictionary(&[
+            "bonne", "bonnet", "borne", "donne", "sonne", "bonnes", "abonne",
+        ]);
+        // One typo allowed: the first letter must be right.
+        assert_eq!(
+            sorted(typos(&words, "bonne", 1)),
+            ["bonnes", "bonnet", "borne"]
+        );
+        let (_folder, words) = dictionary(&[
+            "information",
+            "informations",
+            "informatoin",
+            "jnformation",
+            "formation",
+            "jnformatoin",
+            "nformation",
+            "infformations",
+        ]);
+        // Two allowed: two edits after the first letter, or one edit that
+        // is on the first letter (substitution, deletion) and nothing else.
+        assert_eq!(
+            sorted(typos(&words, "information", 2)),
+            [
+                "infformations",
+                "informations",
+                "informatoin",
+                "jnformation",
+                "nformation"
+            ]
+        );
+    }
 
     #[test]
     fn unused_places_are_left_out_known_ones_kept() {
