@@ -9,8 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 copies=${1:-2000}
 work=${2:-$(mktemp -d)}
-cargo build --release --quiet
-bin=$PWD/target/release/recherche
+bin=$(bench/build-release.sh)
 seed=$PWD/corpus/cadres-dirigeants-medias-sociaux.txt
 
 rm -rf "$work/corpus" "$work/index"

@@ -24,8 +24,7 @@ for tool in hyperfine sqlite3 rg tantivy python3; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
 done
 
-cargo build --release --quiet
-bin=$root/target/release/recherche
+bin=$(bench/build-release.sh)
 bench/fetch-corpus.sh "$work/littre" >&2
 corpus=$work/littre
 cd "$work"
