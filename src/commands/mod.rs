@@ -104,8 +104,18 @@ pub fn open_index(
         }
     };
     drop(open);
+    if changed.is_empty() {
+        // Only racy files to trust again: a failure changes nothing, the
+        // next run tries again; Ctrl-C still stops.
+        if let Err(Error::Interrupted) =
+            update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt)
+        {
+            return Err(Error::Interrupted.into());
+        }
+        return Ok(dir.open()?.ok_or_else(missing)?);
+    }
     let summary = update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt)?;
-    if summary.committed && !changed.is_empty() {
+    if summary.committed {
         let files = match changed.len() {
             1 => "1 file".to_string(),
             n => format!("{n} files"),

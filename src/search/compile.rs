@@ -544,7 +544,8 @@ impl Typos {
         }
     }
 
-    fn other_start_state(&self, state: u32) -> bool {
+    /// Whether the other-start automaton, at `state`, can still match.
+    fn other_start_alive(&self, state: u32) -> bool {
         state != SINK_STATE && self.other_start.is_some()
     }
 }
@@ -576,8 +577,8 @@ impl tantivy_fst::Automaton for Typos {
     fn can_match(&self, &(same, other, start): &Self::State) -> bool {
         match start {
             Start::Same => same != SINK_STATE,
-            Start::Other => self.other_start_state(other),
-            Start::Reading(_) => same != SINK_STATE || self.other_start_state(other),
+            Start::Other => self.other_start_alive(other),
+            Start::Reading(_) => same != SINK_STATE || self.other_start_alive(other),
         }
     }
 
