@@ -6,6 +6,7 @@ mod everyday;
 mod export;
 mod harness;
 mod json_contract;
+mod readme;
 mod rebuild;
 mod search;
 mod snapshots;
