@@ -61,9 +61,14 @@ CREATE VIRTUAL TABLE passages USING fts5(id UNINDEXED, title, context, text, tok
 EOF
 
 # --- indexing ------------------------------------------------------------
+# Each run starts with its input in the page cache: hyperfine's warm-up is
+# not enough where the kernel reclaims idle page cache (DAMON), and every
+# engine reads warm input alike.
+warm_corpus() { echo "find '$1' -name '*.txt' -exec cat {} + > /dev/null"; }
 hyperfine --runs "$runs" --warmup 1 --export-json index.json \
-  --prepare "true" --prepare "rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json" \
-  --prepare "rm -f fts.db" \
+  --prepare "$(warm_corpus "$corpus")" \
+  --prepare "rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json && cat peers.ndjson > /dev/null" \
+  --prepare "rm -f fts.db && cat passages.tsv > /dev/null" \
   -n "recherche index --full" "$bin index --full --quiet --corpus $corpus --index $work/recherche-index" \
   -n "tantivy-cli index (2 threads)" "tantivy index -i tcli -f peers.ndjson -t 2" \
   -n "SQLite FTS5" "sqlite3 fts.db < sqlite-load.sql" >&2
@@ -118,6 +123,7 @@ if [ -n "${SCALE_MB:-}" ]; then
   bench/fetch-corpus.sh --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2 || "$root/bench/fetch-corpus.sh" --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2
   # Warm: the first run after fetching reads a cold page cache.
   hyperfine --warmup 1 --runs 3 --export-json scaled.json \
+    --prepare "$(warm_corpus "$work/scaled-$SCALE_MB")" \
     -n "recherche index --full ($SCALE_MB MB)" "$bin index --full --quiet --corpus $work/scaled-$SCALE_MB --index $work/scaled-index" >&2
   rss_scaled=$(rss "$bin" index --full --quiet --corpus "$work/scaled-$SCALE_MB" --index "$work/scaled-index")
   echo "$rss_scaled" > scaled-rss.txt
