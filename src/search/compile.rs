@@ -519,7 +519,8 @@ static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> =
 struct Typos {
     /// Within `distance` edits: for words that begin like the typed one.
     same_start: DFA,
-    /// Within one edit: for the others (distance 2 only).
+    /// Within one edit: for the others (distance 2 only; without it the
+    /// walk's other-start state stays the sink).
     other_start: Option<DFA>,
     /// The typed word's first character, in UTF-8.
     first: Vec<u8>,
@@ -542,11 +543,6 @@ impl Typos {
             other_start: (distance >= 2).then(|| ONE_EDIT.build_dfa(folded)),
             first: folded.as_bytes()[..first].to_vec(),
         }
-    }
-
-    /// Whether the other-start automaton, at `state`, can still match.
-    fn other_start_alive(&self, state: u32) -> bool {
-        state != SINK_STATE && self.other_start.is_some()
     }
 }
 
@@ -577,8 +573,8 @@ impl tantivy_fst::Automaton for Typos {
     fn can_match(&self, &(same, other, start): &Self::State) -> bool {
         match start {
             Start::Same => same != SINK_STATE,
-            Start::Other => self.other_start_alive(other),
-            Start::Reading(_) => same != SINK_STATE || self.other_start_alive(other),
+            Start::Other => other != SINK_STATE,
+            Start::Reading(_) => same != SINK_STATE || other != SINK_STATE,
         }
     }
 

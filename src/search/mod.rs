@@ -176,10 +176,7 @@ pub fn search(
 /// The ranking key without the id: more clauses, fewer inexact ones,
 /// higher score.
 fn by_key(a: &Candidate, b: &Candidate) -> Ordering {
-    b.coverage
-        .cmp(&a.coverage)
-        .then(a.inexact.cmp(&b.inexact))
-        .then(b.score.total_cmp(&a.score))
+    Key::of(a, 0).cmp(&Key::of(b, 0))
 }
 
 /// A candidate's ranking key, compact: ranking compares tens of thousands
@@ -204,7 +201,7 @@ impl Key {
         }
     }
 
-    /// [`by_key`] on keys.
+    /// More clauses, fewer inexact ones, higher score first.
     fn cmp(&self, other: &Key) -> Ordering {
         other
             .coverage
