@@ -10,9 +10,6 @@
 //! one edit from the word `narcissique`. The words found are then stemmed
 //! and searched in the text like typed words, at a lower weight.
 
-use std::sync::LazyLock;
-
-use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur as TantivyOccur,
     PhraseQuery, Query as TantivyQuery, TermQuery,
@@ -25,6 +22,8 @@ use crate::error::Result;
 use crate::index::{Fields, FieldsInUse, Words};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
+
+use super::typos::Typos;
 
 /// Weight of a match in the introducing line or heading, relative to text.
 pub const CONTEXT_BOOST: Score = 0.5;
@@ -503,98 +502,6 @@ pub fn typo_distance(folded: &str) -> Option<u8> {
         0..=4 => None,
         5..=8 => Some(1),
         _ => Some(2),
-    }
-}
-
-static ONE_EDIT: LazyLock<LevenshteinAutomatonBuilder> =
-    LazyLock::new(|| LevenshteinAutomatonBuilder::new(1, true));
-static TWO_EDITS: LazyLock<LevenshteinAutomatonBuilder> =
-    LazyLock::new(|| LevenshteinAutomatonBuilder::new(2, true));
-
-/// The words within reach of a typed word, Meilisearch's way: a typo on
-/// the first character counts as two. So the words that begin with the
-/// same character may be `distance` edits away, the others only one edit,
-/// and only when two are allowed. Walks the word dictionary once, both
-/// Levenshtein automata side by side.
-struct Typos {
-    /// Within `distance` edits: for words that begin like the typed one.
-    same_start: DFA,
-    /// Within one edit: for the others (distance 2 only; without it the
-    /// walk's other-start state stays the sink).
-    other_start: Option<DFA>,
-    /// The typed word's first character, in UTF-8.
-    first: Vec<u8>,
-}
-
-/// Where the walk is in the first character: still reading it (bytes
-/// matched so far), past it and the same, or different.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Start {
-    Reading(u8),
-    Same,
-    Other,
-}
-
-impl Typos {
-    fn new(folded: &str, distance: u8) -> Typos {
-        let first = folded.chars().next().map_or(0, char::len_utf8);
-        Typos {
-            same_start: if distance == 1 { &ONE_EDIT } else { &TWO_EDITS }.build_dfa(folded),
-            other_start: (distance >= 2).then(|| ONE_EDIT.build_dfa(folded)),
-            first: folded.as_bytes()[..first].to_vec(),
-        }
-    }
-}
-
-impl tantivy_fst::Automaton for Typos {
-    /// (same-start automaton state, other-start automaton state, start)
-    type State = (u32, u32, Start);
-
-    fn start(&self) -> Self::State {
-        (
-            self.same_start.initial_state(),
-            self.other_start
-                .as_ref()
-                .map_or(SINK_STATE, DFA::initial_state),
-            Start::Reading(0),
-        )
-    }
-
-    fn is_match(&self, &(same, other, start): &Self::State) -> bool {
-        match start {
-            Start::Same => matches!(self.same_start.distance(same), Distance::Exact(_)),
-            Start::Other | Start::Reading(_) => self
-                .other_start
-                .as_ref()
-                .is_some_and(|dfa| matches!(dfa.distance(other), Distance::Exact(_))),
-        }
-    }
-
-    fn can_match(&self, &(same, other, start): &Self::State) -> bool {
-        match start {
-            Start::Same => same != SINK_STATE,
-            Start::Other => other != SINK_STATE,
-            Start::Reading(_) => same != SINK_STATE || other != SINK_STATE,
-        }
-    }
-
-    fn accept(&self, &(same, other, start): &Self::State, byte: u8) -> Self::State {
-        let start = match start {
-            Start::Reading(read) if self.first.get(usize::from(read)) == Some(&byte) => {
-                if usize::from(read) + 1 == self.first.len() {
-                    Start::Same
-                } else {
-                    Start::Reading(read + 1)
-                }
-            }
-            Start::Reading(_) => Start::Other,
-            start => start,
-        };
-        let other = match &self.other_start {
-            Some(dfa) => dfa.transition(other, byte),
-            None => SINK_STATE,
-        };
-        (self.same_start.transition(same, byte), other, start)
     }
 }
 

@@ -16,6 +16,7 @@ mod compile;
 mod execute;
 mod explain;
 mod highlight;
+mod typos;
 
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
