@@ -12,21 +12,20 @@ use super::compile::{Compiled, leaves_query};
 use crate::error::Result;
 use crate::query::Occur;
 
-/// A matching passage before ranking.
-#[derive(Debug, Clone)]
+/// A matching passage before ranking: 24 bytes, as there may be tens of
+/// thousands (every page of them is a page fault in a one-shot process).
+#[derive(Debug, Clone, Copy)]
 pub struct Candidate {
-    /// Clauses matched.
-    pub coverage: usize,
-    /// Clauses matched only through a typo or a completion.
-    pub inexact: usize,
-    /// Summed BM25 of the matched clauses and title boosts.
-    pub score: Score,
     /// Hash of the passage text: identical passages share it.
     pub text_hash: u64,
     /// Where the passage is.
     pub address: DocAddress,
-    /// Its id, filled in for the passages that reach the ranking cut.
-    pub id: String,
+    /// Summed BM25 of the matched clauses and title boosts.
+    pub score: Score,
+    /// Clauses matched.
+    pub coverage: u16,
+    /// Clauses matched only through a typo or a completion.
+    pub inexact: u16,
 }
 
 /// How a clause matched a passage.
@@ -148,12 +147,11 @@ fn collect_segment(
             continue;
         }
         let mut candidate = Candidate {
-            coverage: 0,
-            inexact: 0,
-            score: 0.0,
             text_hash: 0,
             address: DocAddress::new(segment_ord, doc),
-            id: String::new(),
+            score: 0.0,
+            coverage: 0,
+            inexact: 0,
         };
         for (_, clause) in &mut driver.clauses {
             let (how, score) = clause.at(doc);

@@ -104,8 +104,8 @@ pub fn explain(
         }
     }
     Ok(Explanation {
-        clauses_matched: candidate.coverage,
-        inexact: candidate.inexact,
+        clauses_matched: usize::from(candidate.coverage),
+        inexact: usize::from(candidate.inexact),
         clauses,
         title,
     })

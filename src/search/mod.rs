@@ -131,11 +131,14 @@ pub fn search(
     let weights = Weights::new(searcher, &compiled)?;
     let candidates = execute::collect(searcher, &weights)?;
     let (total, groups) = rank(searcher, candidates, options.limit)?;
-    let addresses: Vec<DocAddress> = groups.iter().map(|group| group[0].address).collect();
+    let addresses: Vec<DocAddress> = groups
+        .iter()
+        .map(|group| group[0].candidate.address)
+        .collect();
     let all_matched = execute::how_matched(searcher, &weights, &addresses)?;
     let mut hits = Vec::with_capacity(groups.len());
     for ((rank, group), matched) in groups.into_iter().enumerate().zip(all_matched) {
-        let best = &group[0];
+        let best = &group[0].candidate;
         let doc: TantivyDocument = searcher.doc(best.address)?;
         let passage = StoredPassage::from_doc(&doc, fields);
         let matchers: Vec<_> = compiled
@@ -161,7 +164,7 @@ pub fn search(
             score: best.score,
             snippet: snippet::make(&passage.text, &marks),
             passage,
-            duplicates: group[1..].iter().map(|c| c.id.clone()).collect(),
+            duplicates: group[1..].iter().map(|m| m.id.clone()).collect(),
             explanation,
         });
     }
@@ -176,8 +179,8 @@ pub fn search(
 
 /// The ranking key without the id: more clauses, fewer inexact ones,
 /// higher score.
-fn by_key(a: &Candidate, b: &Candidate) -> Ordering {
-    Key::of(a, 0).cmp(&Key::of(b, 0))
+fn by_key(a: &Member, b: &Member) -> Ordering {
+    Key::of(&a.candidate, 0).cmp(&Key::of(&b.candidate, 0))
 }
 
 /// A candidate's ranking key, compact: ranking compares tens of thousands
@@ -195,8 +198,8 @@ struct Key {
 impl Key {
     fn of(candidate: &Candidate, index: usize) -> Key {
         Key {
-            coverage: candidate.coverage as u32,
-            inexact: candidate.inexact as u32,
+            coverage: u32::from(candidate.coverage),
+            inexact: u32::from(candidate.inexact),
             score: candidate.score,
             index: index as u32,
         }
@@ -212,6 +215,12 @@ impl Key {
     }
 }
 
+/// A candidate that reached the page, with its passage id.
+struct Member {
+    candidate: Candidate,
+    id: String,
+}
+
 /// Collapses identical passages and ranks them; returns the number of
 /// distinct matching passages and the best `limit` groups, each with its
 /// best member first.
@@ -219,7 +228,7 @@ fn rank(
     searcher: &Searcher,
     candidates: Vec<Candidate>,
     limit: usize,
-) -> Result<(usize, Vec<Vec<Candidate>>)> {
+) -> Result<(usize, Vec<Vec<Member>>)> {
     // The best candidate of each text (ids unknown yet); the first of
     // equals.
     let mut best: FxHashMap<u64, Key> =
@@ -259,20 +268,28 @@ fn rank(
         .enumerate()
         .map(|(g, l)| (candidates[l.index as usize].text_hash, g))
         .collect();
-    let mut groups: Vec<Vec<Candidate>> = vec![Vec::new(); leaders.len()];
+    let mut kept: Vec<Vec<Candidate>> = vec![Vec::new(); leaders.len()];
     for candidate in candidates {
         if let Some(&g) = position.get(&candidate.text_hash) {
-            groups[g].push(candidate);
+            kept[g].push(candidate);
         }
     }
-    let addresses: Vec<DocAddress> = groups.iter().flatten().map(|c| c.address).collect();
+    let addresses: Vec<DocAddress> = kept.iter().flatten().map(|c| c.address).collect();
     let mut ids = read::ids(searcher, &addresses)?.into_iter();
-    for group in &mut groups {
-        for candidate in group.iter_mut() {
-            candidate.id = ids.next().unwrap_or_default();
-        }
-        group.sort_by(|a, b| by_key(a, b).then_with(|| compare_ids(&a.id, &b.id)));
-    }
+    let mut groups: Vec<Vec<Member>> = kept
+        .into_iter()
+        .map(|group| {
+            let mut members: Vec<Member> = group
+                .into_iter()
+                .map(|candidate| Member {
+                    candidate,
+                    id: ids.next().unwrap_or_default(),
+                })
+                .collect();
+            members.sort_by(|a, b| by_key(a, b).then_with(|| compare_ids(&a.id, &b.id)));
+            members
+        })
+        .collect();
     groups.sort_by(|a, b| by_key(&a[0], &b[0]).then_with(|| compare_ids(&a[0].id, &b[0].id)));
     groups.truncate(limit);
     Ok((total, groups))
