@@ -163,6 +163,9 @@ const AUTHOR_HEADINGS: &[&str] = &[
     "à propos de l'auteur",
 ];
 
+/// Characters of the longest author heading.
+const AUTHOR_HEADING_CHARS: usize = 20;
+
 /// Prefixes of pingback and trackback lines.
 const PINGBACK_PREFIXES: &[&str] = &["Pingback:", "Trackback:"];
 
@@ -191,28 +194,23 @@ enum Marker {
 }
 
 fn marker(text: &str) -> Option<(Marker, &str)> {
-    for bullet in ['•', '◦', '▪', '*'] {
-        if let Some(rest) = text.strip_prefix(bullet)
-            && rest.starts_with(char::is_whitespace)
-        {
-            return Some((Marker::Bullet, rest.trim_start()));
+    let first = text.chars().next()?;
+    let rest = &text[first.len_utf8()..];
+    match first {
+        '•' | '◦' | '▪' | '*' if rest.starts_with(char::is_whitespace) => {
+            Some((Marker::Bullet, rest.trim_start()))
         }
-    }
-    for dash in ['–', '—', '-'] {
-        if let Some(rest) = text.strip_prefix(dash)
-            && rest.starts_with(char::is_whitespace)
-        {
-            return Some((Marker::Dash, text));
+        '–' | '—' | '-' if rest.starts_with(char::is_whitespace) => Some((Marker::Dash, text)),
+        '0'..='9' => {
+            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+            let rest = &text[digits..];
+            ((1..=3).contains(&digits)
+                && (rest.starts_with(". ") || rest.starts_with(") "))
+                && rest.len() > 2)
+                .then_some((Marker::Number, text))
         }
+        _ => None,
     }
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    if (1..=3).contains(&digits) {
-        let rest = &text[digits..];
-        if (rest.starts_with(". ") || rest.starts_with(") ")) && rest.len() > 2 {
-            return Some((Marker::Number, text));
-        }
-    }
-    None
 }
 
 fn is_list_line(line: &Line) -> bool {
@@ -257,8 +255,13 @@ fn looks_like_heading(line: &Line, next: Option<&Line>) -> bool {
 }
 
 fn is_author_heading(text: &str) -> bool {
-    let heading = strip_colon(text).to_lowercase();
-    AUTHOR_HEADINGS.contains(&heading.as_str())
+    // Lowercasing never makes fewer characters: a longer line is no
+    // heading, and most lines are spared an allocation.
+    let heading = strip_colon(text);
+    if heading.chars().nth(AUTHOR_HEADING_CHARS).is_some() {
+        return false;
+    }
+    AUTHOR_HEADINGS.contains(&heading.to_lowercase().as_str())
 }
 
 /// Accumulates passages with their ids and positions.
@@ -529,6 +532,36 @@ mod tests {
             .filter(|p| p.kind == kind)
             .map(|p| p.id.rsplit_once("sociaux/").unwrap().1.to_string())
             .collect()
+    }
+
+    #[test]
+    fn list_markers_are_bullets_dashes_and_numbers() {
+        assert!(matches!(marker("• un"), Some((Marker::Bullet, "un"))));
+        assert!(matches!(marker("▪\u{a0}un"), Some((Marker::Bullet, "un"))));
+        assert!(matches!(marker("* un"), Some((Marker::Bullet, "un"))));
+        assert!(matches!(marker("– un"), Some((Marker::Dash, "– un"))));
+        assert!(matches!(marker("- un"), Some((Marker::Dash, "- un"))));
+        assert!(matches!(marker("12. un"), Some((Marker::Number, "12. un"))));
+        assert!(matches!(marker("3) un"), Some((Marker::Number, "3) un"))));
+        for not_a_list in [
+            "•un", "-un", "—", "1234. un", "2026 fut", "1. ", "€ un", "", "un",
+        ] {
+            assert!(marker(not_a_list).is_none(), "{not_a_list:?}");
+        }
+    }
+
+    #[test]
+    fn author_headings_are_known_whatever_their_case() {
+        for heading in AUTHOR_HEADINGS {
+            assert!(is_author_heading(heading));
+            assert!(is_author_heading(&format!("{} :", heading.to_uppercase())));
+        }
+        assert_eq!(
+            AUTHOR_HEADINGS.iter().map(|h| h.chars().count()).max(),
+            Some(AUTHOR_HEADING_CHARS)
+        );
+        assert!(!is_author_heading("Auteur du billet, et de bien d'autres"));
+        assert!(!is_author_heading("Auteur"));
     }
 
     #[test]
