@@ -28,6 +28,10 @@ pub struct Candidate {
     pub inexact: u16,
 }
 
+// A clause takes at least one character of the query: its counts fit.
+const _: () = assert!(crate::query::MAX_QUERY_CHARS <= u16::MAX as usize);
+const _: () = assert!(std::mem::size_of::<Candidate>() == 24);
+
 /// How a clause matched a passage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Match {
