@@ -157,6 +157,23 @@ pub struct WordRef<'a> {
     pub id: u32,
 }
 
+/// The keys of [`Analyzer::stemming_only_like`].
+type FormKeys = rustc_hash::FxHashSet<(char, Option<char>)>;
+
+/// The first two characters of a folded word or of a form, a `y` second
+/// read as `i`. A word's forms begin with its folded spelling's key, or are
+/// its first character alone: Snowball French works on suffixes in regions
+/// that start at the third character at the earliest, and changes nothing
+/// before it but a final `y` into `i` when a suffix leaves two characters
+/// (`ayissement` → `ai`), or `é`, `è` into `e`, which folding does too.
+/// Checked on the 274,100 distinct words of the Littré, and by tests.
+pub fn form_key(folded: &str) -> Option<(char, Option<char>)> {
+    let mut chars = folded.chars();
+    let first = chars.next()?;
+    let second = chars.next().map(|c| if c == 'y' { 'i' } else { c });
+    Some((first, second))
+}
+
 /// A cache larger than this is emptied rather than grown.
 const CACHE_WORDS: usize = 30_000;
 
@@ -170,6 +187,10 @@ static STOP_WORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> =
 /// registered analyzers' output (pinned by a test).
 #[derive(Default)]
 pub struct Analyzer {
+    /// When set, only words whose [`form_key`] is here get their forms
+    /// (the others get none): highlighting stems only the words that may
+    /// have a form the query looks for.
+    keys: Option<FormKeys>,
     /// A word as written: its id and the bytes of its elided article, or
     /// `None` for a stop word. Most words are met again as written, so one
     /// lookup replaces lowercasing, elision and the stop list.
@@ -181,6 +202,21 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// An analyzer that stems only the words whose forms may begin like
+    /// one of `forms` (see [`form_key`]); the others come without forms.
+    pub fn stemming_only_like<'a>(forms: impl IntoIterator<Item = &'a str>) -> Analyzer {
+        let mut keys = FormKeys::default();
+        for form in forms {
+            if let Some(key) = form_key(form) {
+                keys.insert(key);
+            }
+        }
+        Analyzer {
+            keys: Some(keys),
+            ..Analyzer::default()
+        }
+    }
+
     /// Calls `each` for every indexed word of `text`, stop words removed,
     /// without allocating for words met before.
     pub fn analyze_with(&mut self, text: &str, mut each: impl FnMut(WordRef<'_>)) {
@@ -239,12 +275,23 @@ impl Analyzer {
             let id = match self.ids.get(&word) {
                 Some(&id) => id,
                 None => {
-                    let (first, second) = forms(&word);
+                    let folded = fold(&word).into_owned();
+                    let wanted = match (&self.keys, form_key(&folded)) {
+                        (None, _) => true,
+                        (Some(keys), Some((first, second))) => {
+                            keys.contains(&(first, None))
+                                || (second.is_some() && keys.contains(&(first, second)))
+                        }
+                        (Some(_), None) => true,
+                    };
+                    let forms = if wanted {
+                        let (first, second) = forms(&word);
+                        std::iter::once(first).chain(second).collect()
+                    } else {
+                        Vec::new()
+                    };
                     let id = self.words.len() as u32;
-                    self.words.push(WordForms {
-                        forms: std::iter::once(first).chain(second).collect(),
-                        folded: fold(&word).into_owned(),
-                    });
+                    self.words.push(WordForms { forms, folded });
                     self.ids.insert(word, id);
                     id
                 }
@@ -469,5 +516,67 @@ mod tests {
     #[test]
     fn names_fold_case_and_accents() {
         assert_eq!(name_words("Frédéric Layani"), ["frederic", "layani"]);
+    }
+
+    /// True if an analyzer stemming only words like `form` gives `text`'s
+    /// single word the forms the full analyzer gives it, whenever `form` is
+    /// one of them.
+    fn stemmed_when_wanted(text: &str) -> bool {
+        let Some(word) = analyze(text).pop() else {
+            return true;
+        };
+        word.forms.iter().all(|form| {
+            let mut only = Analyzer::stemming_only_like([form.as_str()]);
+            only.analyze(text).pop().map(|w| w.forms) == Some(word.forms.clone())
+        })
+    }
+
+    #[test]
+    fn words_are_stemmed_when_their_forms_are_wanted() {
+        // Words whose stem changes their second letter (a final `y` made
+        // `i`), begins with an accent, or is one letter.
+        for text in [
+            "ayissement",
+            "oyissements",
+            "payer",
+            "voyaient",
+            "fuyant",
+            "éts",
+            "ès",
+            "œil",
+            "œuvres",
+            "ça",
+            "çà",
+            "yeux",
+            "as",
+            "es",
+            "dirigeants",
+            "médias",
+            "narcissiques",
+        ] {
+            assert!(stemmed_when_wanted(text), "{text}");
+        }
+        let seed = include_str!("../../corpus/cadres-dirigeants-medias-sociaux.txt");
+        for text in seed.split_whitespace() {
+            assert!(stemmed_when_wanted(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn words_unlike_the_wanted_forms_are_not_stemmed() {
+        let mut only = Analyzer::stemming_only_like(["medi"]);
+        let words = only.analyze("les médias sociaux");
+        assert_eq!(words[0].forms, ["medi"]);
+        assert!(words[1].forms.is_empty());
+        assert_eq!(words[1].folded, "sociaux");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_word_is_stemmed_when_its_forms_are_wanted(
+            word in "[a-zàâäçéèêëîïôöùûüÿœæy]{1,14}"
+        ) {
+            proptest::prop_assert!(stemmed_when_wanted(&word), "{}", word);
+        }
     }
 }

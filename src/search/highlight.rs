@@ -5,11 +5,34 @@
 //! occurrence of the phrase, not its words elsewhere.
 
 use super::compile::Matcher;
-use crate::analysis::{self, AnalyzedWord};
+use crate::analysis::{AnalyzedWord, Analyzer};
 
-/// Byte ranges of the words of `text` that `matchers` match.
-pub fn highlight(text: &str, matchers: &[&Matcher]) -> Vec<(usize, usize)> {
-    let words = analysis::analyze(text);
+/// The analyzer for highlighting passages against `matchers` (all those a
+/// page may use): it stems each word once, and only the words that may
+/// have one of their forms.
+pub fn analyzer<'a>(matchers: impl IntoIterator<Item = &'a Matcher>) -> Analyzer {
+    let mut forms: Vec<&str> = Vec::new();
+    for matcher in matchers {
+        match matcher {
+            Matcher::Word(word) => forms.extend(word.iter().map(String::as_str)),
+            Matcher::Phrase { words, .. } => {
+                for (_, word) in words {
+                    forms.extend(word.iter().map(String::as_str));
+                }
+            }
+        }
+    }
+    Analyzer::stemming_only_like(forms)
+}
+
+/// Byte ranges of the words of `text` that `matchers` match, `analyzer`
+/// being [`analyzer`] for (at least) these matchers.
+pub fn highlight(
+    analyzer: &mut Analyzer,
+    text: &str,
+    matchers: &[&Matcher],
+) -> Vec<(usize, usize)> {
+    let words = analyzer.analyze(text);
     let mut marked = vec![false; words.len()];
     for matcher in matchers {
         match matcher {
@@ -76,12 +99,18 @@ fn phrase_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis;
 
+    /// The words marked, checked to be those an analyzer stemming every
+    /// word marks.
     fn marked<'a>(text: &'a str, matchers: &[&Matcher]) -> Vec<&'a str> {
-        highlight(text, matchers)
-            .into_iter()
-            .map(|(s, e)| &text[s..e])
-            .collect()
+        let marks = highlight(&mut analyzer(matchers.iter().copied()), text, matchers);
+        assert_eq!(
+            marks,
+            highlight(&mut Analyzer::default(), text, matchers),
+            "stemming only some words marks the same"
+        );
+        marks.into_iter().map(|(s, e)| &text[s..e]).collect()
     }
 
     fn phrase(words: &[&str], slop: usize) -> Matcher {
@@ -102,7 +131,7 @@ mod tests {
         let matcher = phrase(&["médias", "sociaux"], 0);
         assert_eq!(marked(text, &[&matcher]), ["médias", "sociaux"]);
         assert_eq!(
-            highlight(text, &[&matcher])[0].0,
+            highlight(&mut analyzer([&matcher]), text, &[&matcher])[0].0,
             text.rfind("médias").unwrap()
         );
     }

@@ -137,6 +137,12 @@ pub fn search(
         .collect();
     let all_matched = execute::how_matched(searcher, &weights, &addresses)?;
     let mut hits = Vec::with_capacity(groups.len());
+    let mut analyzer = highlight::analyzer(
+        compiled
+            .clauses
+            .iter()
+            .flat_map(|c| std::iter::once(&c.exact_matcher).chain(&c.inexact_matcher)),
+    );
     for ((rank, group), matched) in groups.into_iter().enumerate().zip(all_matched) {
         let best = &group[0].candidate;
         let doc: TantivyDocument = searcher.doc(best.address)?;
@@ -151,7 +157,7 @@ pub fn search(
                 Match::No => None,
             })
             .collect();
-        let marks = highlight::highlight(&passage.text, &matchers);
+        let marks = highlight::highlight(&mut analyzer, &passage.text, &matchers);
         let explanation = if options.explain {
             Some(explain::explain(
                 searcher, &compiled, &weights, best, &matched,
