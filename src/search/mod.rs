@@ -235,22 +235,24 @@ fn rank(
     candidates: Vec<Candidate>,
     limit: usize,
 ) -> Result<(usize, Vec<Vec<Member>>)> {
-    // The best candidate of each text (ids unknown yet); the first of
-    // equals.
-    let mut best: FxHashMap<u64, Key> =
+    // The best candidate of each text (ids unknown yet), the first of
+    // equals, by index: a smaller table than one of keys (its memory is
+    // touched anew in every process).
+    let key = |i: u32| Key::of(&candidates[i as usize], i as usize);
+    let mut best: FxHashMap<u64, u32> =
         FxHashMap::with_capacity_and_hasher(candidates.len(), Default::default());
     for (i, candidate) in candidates.iter().enumerate() {
-        let key = Key::of(candidate, i);
+        let i = i as u32;
         best.entry(candidate.text_hash)
             .and_modify(|b| {
-                if key.cmp(b) == Ordering::Less {
-                    *b = key;
+                if key(i).cmp(&key(*b)) == Ordering::Less {
+                    *b = i;
                 }
             })
-            .or_insert(key);
+            .or_insert(i);
     }
     let total = best.len();
-    let mut leaders: Vec<Key> = best.into_values().collect();
+    let mut leaders: Vec<Key> = best.into_values().map(key).collect();
     // Only the head needs an order: select it, keep what ties with its
     // last (ids decide among those), then sort.
     if limit == 0 {
