@@ -60,6 +60,16 @@ pub enum Matcher {
     },
 }
 
+impl Matcher {
+    /// The forms of each of its words.
+    pub fn word_forms(&self) -> Vec<&[String]> {
+        match self {
+            Matcher::Word(forms) => vec![forms],
+            Matcher::Phrase { words, .. } => words.iter().map(|(_, f)| f.as_slice()).collect(),
+        }
+    }
+}
+
 /// One clause, compiled.
 pub struct Clause {
     /// Must, should or must not.
@@ -347,9 +357,9 @@ pub fn compile(
             continue;
         };
         if clause.occur != Occur::MustNot {
-            for form in matcher_forms(&compiled_clause.exact_matcher) {
+            for forms in compiled_clause.exact_matcher.word_forms() {
                 compiled.boosts.push(Box::new(BoostQuery::new(
-                    word_query(fields.title, &form),
+                    word_query(fields.title, forms),
                     TITLE_BOOST,
                 )));
             }
@@ -362,14 +372,6 @@ pub fn compile(
 fn clause_text(term: &query::Term) -> &str {
     match term {
         query::Term::Word { text, .. } | query::Term::Phrase { text, .. } => text,
-    }
-}
-
-/// The forms of each word of a matcher, for the title boost.
-fn matcher_forms(matcher: &Matcher) -> Vec<Vec<String>> {
-    match matcher {
-        Matcher::Word(forms) => vec![forms.clone()],
-        Matcher::Phrase { words, .. } => words.iter().map(|(_, f)| f.clone()).collect(),
     }
 }
 

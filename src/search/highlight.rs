@@ -11,18 +11,12 @@ use crate::analysis::{AnalyzedWord, Analyzer};
 /// page may use): it stems each word once, and only the words that may
 /// have one of their forms.
 pub fn analyzer<'a>(matchers: impl IntoIterator<Item = &'a Matcher>) -> Analyzer {
-    let mut forms: Vec<&str> = Vec::new();
-    for matcher in matchers {
-        match matcher {
-            Matcher::Word(word) => forms.extend(word.iter().map(String::as_str)),
-            Matcher::Phrase { words, .. } => {
-                for (_, word) in words {
-                    forms.extend(word.iter().map(String::as_str));
-                }
-            }
-        }
-    }
-    Analyzer::stemming_only_like(forms)
+    let words: Vec<&[String]> = matchers.into_iter().flat_map(Matcher::word_forms).collect();
+    Analyzer::stemming_only_like(
+        words
+            .iter()
+            .flat_map(|forms| forms.iter().map(String::as_str)),
+    )
 }
 
 /// Byte ranges of the words of `text` that `matchers` match, `analyzer`
