@@ -72,16 +72,7 @@ pub fn run(
     let searcher = reader.searcher();
     let id = command.id.trim();
     let Some(asked) = read::passage(&searcher, &open.fields, id)? else {
-        let mut suggestions = Vec::new();
-        for candidate in read::closest_ids(&searcher, &open.fields, id, 20)? {
-            if suggestions.len() == 3 {
-                break;
-            }
-            // The id dictionary may still hold ids of deleted passages.
-            if read::passage(&searcher, &open.fields, &candidate)?.is_some() {
-                suggestions.push(candidate);
-            }
-        }
+        let suggestions = read::closest_ids(&searcher, id, 3)?;
         return Err(Error::UnknownId {
             id: id.to_string(),
             suggestions,

@@ -4,28 +4,46 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 use tantivy::collector::{Count, DocSetCollector};
+use tantivy::columnar::StrColumn;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
 
 use super::{Fields, StoredPassage};
 use crate::error::Result;
 use crate::passages::{Kind, compare_ids};
 
-/// The passage with this id, if any.
+/// The passage with this id, if any: its ordinal in each segment's id
+/// dictionary (the fast field), then the live document holding it.
 pub fn passage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<StoredPassage>> {
-    let query = TermQuery::new(
-        Term::from_field_text(fields.id, id),
-        IndexRecordOption::Basic,
-    );
-    let found = searcher.search(&query, &DocSetCollector)?;
-    match found.into_iter().next() {
-        Some(address) => {
+    for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let column = id_column(reader)?;
+        let Some(ord) = column
+            .dictionary()
+            .term_ord(id)
+            .map_err(tantivy::TantivyError::from)?
+        else {
+            continue;
+        };
+        let mut docs = Vec::new();
+        column
+            .ords()
+            .get_docids_for_value_range(ord..=ord, 0..reader.max_doc(), &mut docs);
+        if let Some(&doc_id) = docs.iter().find(|&&doc| !reader.is_deleted(doc)) {
+            let address = DocAddress::new(segment_ord as u32, doc_id);
             let doc: TantivyDocument = searcher.doc(address)?;
-            Ok(Some(StoredPassage::from_doc(&doc, fields)))
+            return Ok(Some(StoredPassage::from_doc(&doc, fields)));
         }
-        None => Ok(None),
     }
+    Ok(None)
+}
+
+/// A segment's column of passage ids.
+fn id_column(reader: &SegmentReader) -> Result<StrColumn> {
+    Ok(reader
+        .fast_fields()
+        .str("id")?
+        .expect("the id field is fast"))
 }
 
 /// The passages of a post file whose position is within `around` of
@@ -67,13 +85,9 @@ pub fn ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>>
     for (i, address) in addresses.iter().enumerate() {
         let column = match columns.entry(address.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .str("id")?
-                    .expect("the id field is fast"),
-            ),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(id_column(searcher.segment_reader(address.segment_ord))?)
+            }
         };
         if let Some(ord) = column.term_ords(address.doc_id).next() {
             by_segment
@@ -99,23 +113,30 @@ pub fn ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>>
 }
 
 /// The `n` ids closest to `id` by edit distance, ties in reading order.
-pub fn closest_ids(
-    searcher: &Searcher,
-    fields: &Fields,
-    id: &str,
-    n: usize,
-) -> Result<Vec<String>> {
+/// The id dictionaries may still hold ids of passages deleted since the
+/// segment was written; those are left out.
+pub fn closest_ids(searcher: &Searcher, id: &str, n: usize) -> Result<Vec<String>> {
     let mut scored: Vec<(usize, String)> = Vec::new();
     for reader in searcher.segment_readers() {
-        let index = reader.inverted_index(fields.id)?;
-        let mut terms = index
-            .terms()
+        let column = id_column(reader)?;
+        let mut live = vec![false; column.dictionary().num_terms()];
+        for doc in reader.doc_ids_alive() {
+            for ord in column.term_ords(doc) {
+                live[ord as usize] = true;
+            }
+        }
+        let mut terms = column
+            .dictionary()
             .stream()
             .map_err(tantivy::TantivyError::from)?;
+        let mut ord = 0;
         while terms.advance() {
-            if let Ok(candidate) = std::str::from_utf8(terms.key()) {
+            if live[ord]
+                && let Ok(candidate) = std::str::from_utf8(terms.key())
+            {
                 scored.push((edit_distance(id, candidate), candidate.to_string()));
             }
+            ord += 1;
         }
     }
     scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| compare_ids(&a.1, &b.1)));

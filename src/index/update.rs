@@ -24,7 +24,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
@@ -369,17 +369,20 @@ const LARGE_SEGMENT_DOCS: usize = 50_000;
 
 /// Tantivy writer settings.
 fn writer(index: &Index) -> Result<IndexWriter> {
-    // One tantivy indexing thread per core (up to 4), 64 MB each. Analysis
+    // One tantivy indexing thread per core (up to 4), 48 MB each. Analysis
     // runs on recherche's own threads and is now the lighter half of the
     // work: measured on 2 cores, two tantivy threads build the Littré
     // 12 % faster than one of 128 MB (4 segments instead of 2, which
     // queries barely notice: typos and completions read the word
     // dictionary, not the segments), at the same peak memory (README,
-    // "Speed").
+    // "Speed"). 48 MB rather than 64 since passage ids are no longer
+    // indexed: a document takes less of the budget, and 64 MB held 262,000
+    // passages per segment and peaked at 295–306 MB; 48 MB holds 171,000,
+    // as 64 did before, and peaks at 233–238 MB, as fast.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
-    let writer = index.writer_with_num_threads(threads, threads * (64 << 20))?;
+    let writer = index.writer_with_num_threads(threads, threads * (48 << 20))?;
     let mut policy = LogMergePolicy::default();
     // Merge segments once a tenth of their documents are deleted, so that
     // BM25 statistics stay close to a full rebuild's.
@@ -716,6 +719,10 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                     post,
                     mut old,
                 } = *change;
+                // Every deletion of the file comes before its additions: a
+                // deletion by file and position also takes the documents
+                // added before it, and a new passage may take an old one's
+                // position.
                 let mut removed = Vec::new();
                 let changed = post.passages.iter().filter(|passage| {
                     let new_hash = passage_hash(&file, &post, passage);
@@ -725,7 +732,6 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                             false
                         }
                         Some(stored) => {
-                            writer.delete_term(Term::from_field_text(fields.id, &passage.id));
                             removed.push(stored);
                             summary.updated += 1;
                             true
@@ -737,22 +743,22 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                     }
                 });
                 let changed: Vec<&Passage> = changed.collect();
+                summary.removed += old.len() as u64;
+                removed.extend(old.into_values());
+                for stored in &removed {
+                    delete_passage(&writer, &fields, &entry.relative, stored.position)?;
+                }
                 if let Some(in_use) = &mut in_use {
                     for passage in &changed {
                         in_use.add(passage.context.is_some(), passage.author.is_some());
                     }
                 }
-                for stored in removed.drain(..) {
+                for stored in removed {
                     forget(&mut builder, &mut texts, &mut in_use, stored)?;
                 }
                 for built in builder.passages(&file, &post, changed.into_iter()) {
                     texts.add(built.text_hash);
                     writer.add_document(built.document)?;
-                }
-                for (id, stored) in old {
-                    writer.delete_term(Term::from_field_text(fields.id, &id));
-                    forget(&mut builder, &mut texts, &mut in_use, stored)?;
-                    summary.removed += 1;
                 }
                 manifest.files.push(entry);
             }
@@ -839,11 +845,31 @@ fn payload_counts(index: &Index) -> Counts {
         .unwrap_or_default()
 }
 
+/// Deletes the passage of a file at a position (passage ids are not
+/// indexed; see `Fields::id`).
+fn delete_passage(
+    writer: &IndexWriter,
+    fields: &Fields,
+    relative: &str,
+    position: u64,
+) -> Result<()> {
+    let term =
+        |term| -> Box<dyn Query> { Box::new(TermQuery::new(term, IndexRecordOption::Basic)) };
+    let query = BooleanQuery::intersection(vec![
+        term(Term::from_field_text(fields.file, relative)),
+        term(Term::from_field_u64(fields.position, position)),
+    ]);
+    writer.delete_query(Box::new(query))?;
+    Ok(())
+}
+
 /// The hashes the index holds for one passage, and where it is.
 #[derive(Debug, Clone, Copy)]
 struct StoredHashes {
     passage_hash: u64,
     text_hash: u64,
+    /// Its rank in the file: with the file, what deletes it.
+    position: u64,
     address: DocAddress,
 }
 
@@ -868,6 +894,7 @@ fn stored_passages(
         let stored = StoredHashes {
             passage_hash: fast.u64("passage_hash")?.first(address.doc_id).unwrap_or(0),
             text_hash: fast.u64("text_hash")?.first(address.doc_id).unwrap_or(0),
+            position: fast.u64("position")?.first(address.doc_id).unwrap_or(0),
             address: *address,
         };
         passages.insert(id, stored);

@@ -244,6 +244,17 @@ fn edit_sequences_match_a_full_rebuild() {
     assert_eq!(summary["removed"], 1);
     assert_same_as_full_rebuild(&env);
 
+    // The pingback replaced by a comment: the new passage takes the place
+    // of one that goes (an update deletes by file and position).
+    edit(
+        "  • Pingback: Le coup d’oeil du Senior – n°1WebPatron()",
+        "  • Lecteur pressé\n\n    Une remarque tardive sur la vision.",
+    );
+    let summary = index_json(&env);
+    assert_eq!(counts(&summary)[..3], [1, 0, 1]);
+    assert_eq!(summary["passages"], 39);
+    assert_same_as_full_rebuild(&env);
+
     // A new post, with a passage identical to one of the seed.
     env.write_post(
         "notes/rennes.txt",
@@ -278,6 +289,49 @@ fn edit_sequences_match_a_full_rebuild() {
     std::fs::remove_file(env.corpus().join("notes/bretagne.txt")).unwrap();
     assert_eq!(counts(&index_json(&env))[2], 3);
     assert_same_as_full_rebuild(&env);
+}
+
+#[test]
+fn show_after_an_update_sees_only_the_live_passages() {
+    let env = TestEnv::seed_indexed();
+    let seed = env.corpus().join(SEED_FILE);
+    let text = std::fs::read_to_string(&seed).unwrap();
+    // The passage's old version stays in its segment, deleted, until a merge.
+    let edited = text.replacen("un vision long terme", "une vision à très long terme", 1);
+    std::fs::write(&seed, edited).unwrap();
+    env.run(&["index", "--quiet"]).expect_code(0);
+    let hit = env.run(&[
+        "search",
+        "--json",
+        "--no-refresh",
+        "vision à très long terme",
+    ]);
+    let id = hit.json()["hits"][0]["id"].as_str().unwrap().to_string();
+    let shown = env.run(&["show", "--json", "--no-refresh", "--context", "0", &id]);
+    shown.expect_code(0);
+    let passage = &shown.json()["passages"][0];
+    assert!(
+        passage["text"]
+            .as_str()
+            .unwrap()
+            .contains("une vision à très long terme"),
+        "{passage}"
+    );
+
+    // The last passage removed: its id is unknown, and not suggested.
+    let last = "cadres-dirigeants-medias-sociaux/pingback/1";
+    env.run(&["show", "--no-refresh", last]).expect_code(0);
+    let pingback = "  • Pingback: Le coup d’oeil du Senior – n°1WebPatron()";
+    let edited = std::fs::read_to_string(&seed)
+        .unwrap()
+        .replacen(pingback, "", 1);
+    std::fs::write(&seed, edited).unwrap();
+    env.run(&["index", "--quiet"]).expect_code(0);
+    let run = env.run(&["show", "--no-refresh", last]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("did you mean"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&format!("{last},")), "{}", run.stderr);
+    assert!(!run.stderr.contains(&format!("{last}?")), "{}", run.stderr);
 }
 
 #[test]
