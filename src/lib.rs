@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+pub mod allocator;
 pub mod analysis;
 pub mod cli;
 pub mod commands;

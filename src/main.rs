@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The C library's allocator, and mimalloc once an index is checked or
+/// written.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: recherche::allocator::Allocator = recherche::allocator::Allocator;
 
 fn main() -> ExitCode {
     let cli = recherche::cli::Cli::parse();
