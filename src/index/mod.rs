@@ -212,10 +212,11 @@ pub struct OpenIndex {
     manifest: std::sync::OnceLock<Manifest>,
     /// Where the manifest is.
     manifest_path: PathBuf,
-    /// The word dictionary, mapped on first use.
-    words: std::sync::OnceLock<Words>,
-    /// Where the word dictionary is.
-    words_path: PathBuf,
+    /// The manifest, opened with the index: the next commit removes the
+    /// file, and an open file stays readable.
+    manifest_file: std::sync::Mutex<fs::File>,
+    /// The word dictionary, mapped with the index (for the same reason).
+    words: Words,
     /// Which optional fields hold anything; `None` for an index committed
     /// without the counts (every field is then looked up).
     pub in_use: Option<FieldsInUse>,
@@ -235,19 +236,27 @@ impl OpenIndex {
             path: self.generation.clone(),
             reason,
         };
-        let text = fs::read_to_string(&self.manifest_path)
-            .map_err(|e| damaged(format!("cannot read {}: {e}", self.manifest_path.display())))?;
+        let mut text = String::new();
+        {
+            use std::io::{Read, Seek};
+            // Read whole from the start, by one thread at a time.
+            let mut file = self
+                .manifest_file
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            file.rewind()
+                .and_then(|()| file.read_to_string(&mut text))
+                .map_err(|e| {
+                    damaged(format!("cannot read {}: {e}", self.manifest_path.display()))
+                })?;
+        }
         let manifest = Manifest::from_text(&text).map_err(damaged)?;
         Ok(self.manifest.get_or_init(|| manifest))
     }
 
     /// The word dictionary of the committed index (typos, completions).
     pub fn words(&self) -> Result<&Words> {
-        if let Some(words) = self.words.get() {
-            return Ok(words);
-        }
-        let words = Words::open(&self.words_path)?;
-        Ok(self.words.get_or_init(|| words))
+        Ok(&self.words)
     }
 
     /// A reader on the committed state; reloaded by hand only.
@@ -376,24 +385,29 @@ impl IndexDir {
             .ok_or_else(|| self.corrupt("its last commit names no manifest".to_string()))?;
         let manifest_path = generation.join(&payload.manifest);
         let words_path = generation.join(&payload.words);
-        for (what, path) in [
-            ("manifest", &manifest_path),
-            ("word dictionary", &words_path),
-        ] {
-            if !path.is_file() {
-                return Err(self.corrupt(format!(
-                    "its {what} {} is missing",
-                    path.file_name().unwrap_or_default().to_string_lossy()
-                )));
-            }
+        // Opened now, not when first used: a commit made meanwhile removes
+        // them, and a search would fail half-way.
+        let missing = |what: &str, path: &Path| {
+            self.corrupt(format!(
+                "its {what} {} is missing",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ))
+        };
+        let manifest_file = fs::File::open(&manifest_path)
+            .ok()
+            .filter(|file| file.metadata().is_ok_and(|m| m.is_file()))
+            .ok_or_else(|| missing("manifest", &manifest_path))?;
+        if !words_path.is_file() {
+            return Err(missing("word dictionary", &words_path));
         }
+        let words = Words::open(&words_path)?;
         Ok(OpenIndex {
             index,
             fields,
             manifest: std::sync::OnceLock::new(),
             manifest_path,
-            words: std::sync::OnceLock::new(),
-            words_path,
+            manifest_file: std::sync::Mutex::new(manifest_file),
+            words,
             in_use: payload.in_use,
             pointer,
             generation,
@@ -588,5 +602,36 @@ impl StoredPassage {
             position: number(fields.position),
             line: number(fields.line),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+    use crate::index::update::{self, Mode};
+
+    /// A search that opened the index before a commit still reads the file
+    /// table and the word dictionary it opened, though the commit removed
+    /// their files.
+    #[test]
+    fn an_open_index_outlives_the_next_commit() {
+        let folder = tempfile::tempdir().unwrap();
+        let corpus = folder.path().join("corpus");
+        fs::create_dir_all(&corpus).unwrap();
+        fs::write(corpus.join("a.txt"), "Premier\n\nDes chevaux au galop.\n").unwrap();
+        let dir = IndexDir::new(folder.path().join("index"));
+        let (_, before) = update::build(&corpus, &dir).unwrap();
+        fs::write(corpus.join("b.txt"), "Second\n\nUne église romane.\n").unwrap();
+        let lock = dir.lock(true).unwrap();
+        let quiet = AtomicBool::new(false);
+        let summary = update::update(&corpus, &dir, Mode::Incremental, &lock, &quiet).unwrap();
+        assert!(summary.committed);
+        assert!(!before.manifest_path.exists(), "the commit removed it");
+        assert_eq!(before.manifest().unwrap().files.len(), 1);
+        assert!(before.words().unwrap().len() >= 2, "chevaux, galop");
+        let after = dir.open().unwrap().unwrap();
+        assert_eq!(after.manifest().unwrap().files.len(), 2);
     }
 }
