@@ -902,7 +902,13 @@ fn stored_passages(
         let stored = StoredHashes {
             passage_hash: fast.u64("passage_hash")?.first(address.doc_id).unwrap_or(0),
             text_hash: fast.u64("text_hash")?.first(address.doc_id).unwrap_or(0),
-            position: fast.u64("position")?.first(address.doc_id).unwrap_or(0),
+            // Never guessed: deleting by a wrong position would take
+            // another passage.
+            position: fast.u64("position")?.first(address.doc_id).ok_or_else(|| {
+                tantivy::TantivyError::InternalError(format!(
+                    "a passage of {relative} has no position"
+                ))
+            })?,
             address: *address,
         };
         passages.insert(id, stored);
