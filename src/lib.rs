@@ -5,7 +5,7 @@
 //! (tantivy, kept up to date) → [`query`] and [`search`] (ranked hits) →
 //! [`snippet`] and [`render`] (what to show). [`commands`] strings the
 //! stages together for each subcommand; [`run`] is the entry point of the
-//! binary.
+//! binary, and [`allocator`] its memory allocator.
 
 #![warn(missing_docs)]
 
