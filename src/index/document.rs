@@ -124,7 +124,7 @@ impl DocumentBuilder {
     }
 
     /// Takes the words of a passage leaving the index out of the counts:
-    /// the same words [`DocumentBuilder::build`] counted for it.
+    /// the same words `DocumentBuilder::build` counted for it.
     pub fn forget(&mut self, text: &str, context: Option<&str>) {
         self.flush_pending();
         if let Some(context) = context {

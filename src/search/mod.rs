@@ -5,7 +5,7 @@
 //! introducing line or heading at a lower boost; the post title adds a
 //! smaller boost to passages that already match. Words typed with a typo,
 //! and the last word typed as the beginning of one, also match (see
-//! [`compile`]), below exact matches.
+//! `compile`), below exact matches.
 //!
 //! Ranking, in order: how many clauses a passage matches (all words
 //! first), how few of them only through a typo or completion, the score,
