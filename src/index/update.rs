@@ -777,7 +777,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     let counts = texts.counts();
     run.mark_racy(&mut manifest);
     let changes = builder.into_words();
-    let committed = open.words()?;
+    let committed = open.words();
     let words = |path: &Path| changes.write_onto(committed, path);
     commit(
         &mut writer,

@@ -116,7 +116,7 @@ pub fn search(
     let parsed = parse_query(raw, options)?;
     let fields = &open.fields;
     let places = compile::Places::of(open.in_use);
-    let compiled = compile::compile(&parsed, fields, open.words()?, places, !options.exact)?;
+    let compiled = compile::compile(&parsed, fields, open.words(), places, !options.exact)?;
     let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
     if had_positive && !positive && compiled.filter.is_none() {
