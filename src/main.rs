@@ -11,6 +11,7 @@ use clap::Parser;
 static ALLOCATOR: recherche::allocator::Allocator = recherche::allocator::Allocator;
 
 fn main() -> ExitCode {
+    recherche::allocator::keep_freed_memory();
     let cli = recherche::cli::Cli::parse();
     match recherche::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
