@@ -26,6 +26,32 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use error::{Error, Result};
 
+/// Set by the binary when the process ends once its command returns.
+static ENDS_AFTER_COMMAND: AtomicBool = AtomicBool::new(false);
+
+/// Tells the library that the process ends once the current command
+/// returns: large tables it no longer needs (a corpus listing, a manifest:
+/// hundreds of thousands of strings) are then left for the operating system
+/// to reclaim at exit rather than freed one by one (3 ms of a 90 ms
+/// no-change `index` of the Littré). Not for `watch`, which lives on.
+pub fn process_ends_after_command() {
+    ENDS_AFTER_COMMAND.store(true, Ordering::Relaxed);
+}
+
+/// Frees `value` now, or leaves it to the operating system when the
+/// process ends after this command (see [`process_ends_after_command`]).
+pub(crate) fn release<T>(value: T) {
+    release_as(ENDS_AFTER_COMMAND.load(Ordering::Relaxed), value);
+}
+
+fn release_as<T>(process_ends: bool, value: T) {
+    if process_ends {
+        std::mem::forget(value);
+    } else {
+        drop(value);
+    }
+}
+
 /// How a run ended, as grep reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -176,4 +202,19 @@ fn interrupt_flag() -> &'static AtomicBool {
         });
     });
     &INTERRUPT
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    /// A value is freed at once unless the process ends after the command.
+    #[test]
+    fn release_frees_unless_the_process_ends() {
+        let freed = Rc::new(());
+        super::release_as(false, Rc::clone(&freed));
+        assert_eq!(Rc::strong_count(&freed), 1);
+        super::release_as(true, Rc::clone(&freed));
+        assert_eq!(Rc::strong_count(&freed), 2, "left for the process's end");
+    }
 }

@@ -13,6 +13,9 @@ static ALLOCATOR: recherche::allocator::Allocator = recherche::allocator::Alloca
 fn main() -> ExitCode {
     recherche::allocator::keep_freed_memory();
     let cli = recherche::cli::Cli::parse();
+    if !matches!(cli.command, recherche::cli::Command::Watch(_)) {
+        recherche::process_ends_after_command();
+    }
     match recherche::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {

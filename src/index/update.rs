@@ -226,7 +226,7 @@ pub fn update_observed(
         if check.changed.is_empty() && check.settled == 0 {
             let counts = payload_counts(&open.index);
             dir.remove_other_generations(lock, &open.pointer.generation);
-            return Ok(Summary {
+            let summary = Summary {
                 passages: counts.passages,
                 unchanged: manifest.files.iter().map(|f| f.passages).sum(),
                 duplicates: counts.duplicates,
@@ -234,7 +234,9 @@ pub fn update_observed(
                 files_read: check.files_read,
                 elapsed_ms: duration_ms(started.elapsed()),
                 ..Summary::default()
-            });
+            };
+            crate::release((check, open));
+            return Ok(summary);
         }
         current = Some((open, check.files));
     }
