@@ -30,8 +30,8 @@ pub fn keep_freed_memory() {
         unsafe extern "C" {
             fn mallopt(param: i32, value: i32) -> i32;
         }
-        // SAFETY: glibc's `mallopt` with documented parameters, before
-        // any thread of ours allocates.
+        // SAFETY: glibc's `mallopt` with documented parameters; it only
+        // changes thresholds, under glibc's own lock.
         unsafe {
             mallopt(M_MMAP_THRESHOLD, 32 << 20);
             mallopt(M_TRIM_THRESHOLD, i32::MAX);

@@ -30,10 +30,11 @@ pub use error::{Error, Result};
 static ENDS_AFTER_COMMAND: AtomicBool = AtomicBool::new(false);
 
 /// Tells the library that the process ends once the current command
-/// returns: large tables it no longer needs (a corpus listing, a manifest:
-/// hundreds of thousands of strings) are then left for the operating system
-/// to reclaim at exit rather than freed one by one (3 ms of a 90 ms
-/// no-change `index` of the Littré). Not for `watch`, which lives on.
+/// returns: what it no longer needs (a corpus listing, a manifest:
+/// hundreds of thousands of strings; a query's mapped index files) is then
+/// left for the operating system to reclaim at exit rather than freed one
+/// by one (3 ms of a 90 ms no-change `index` of the Littré). Not for
+/// `watch`, which lives on.
 pub fn process_ends_after_command() {
     ENDS_AFTER_COMMAND.store(true, Ordering::Relaxed);
 }

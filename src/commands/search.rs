@@ -59,7 +59,7 @@ pub fn run(
     }
     // The process ends next: unmapping the index files one by one would
     // only add to the time of a query.
-    std::mem::forget((searcher, reader, open));
+    crate::release((searcher, reader, open));
     Ok(if results.hits.is_empty() {
         ExitStatus::NoMatch
     } else {
