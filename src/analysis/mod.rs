@@ -152,6 +152,10 @@ pub struct WordRef<'a> {
     pub end: usize,
     /// Its forms and folded spelling.
     pub forms: &'a WordForms,
+    /// Its forms separated by spaces, as a token list writes them
+    /// ([`push_token`]): kept next to each other, so that indexing copies
+    /// a word's forms without reaching for its [`WordForms`].
+    pub listed: &'a str,
     /// A number for the distinct word (for deduplicating without hashing
     /// strings again); valid until the cache is emptied, between two texts.
     pub id: u32,
@@ -172,6 +176,22 @@ pub fn form_key(folded: &str) -> Option<(char, Option<char>)> {
     let first = chars.next()?;
     let second = chars.next().map(|c| if c == 'y' { 'i' } else { c });
     Some((first, second))
+}
+
+/// What the tables of [`Analyzer`] hold for a word as written that is not
+/// a stop word: everything indexing needs of it, in the table's own memory
+/// (reaching a word's forms through its [`WordForms`] and their `Vec` cost
+/// two cache misses per word in a full build).
+#[derive(Clone, Copy)]
+struct Known {
+    /// The word's id (see [`WordRef::id`]).
+    id: u32,
+    /// Where its forms are in [`Analyzer::listed`].
+    listed_at: u32,
+    /// Their length in bytes.
+    listed_len: u16,
+    /// Bytes of the elided article (`l’`, `jusqu’`) that the word starts with.
+    elided: u16,
 }
 
 /// A cache larger than this is emptied rather than grown.
@@ -225,13 +245,17 @@ pub struct Analyzer {
     /// `None` for a stop word. Most words are met again as written, so one
     /// lookup replaces lowercasing, elision and the stop list. Keys are held
     /// in the table (see [`ShortWord`]); longer words go to `written_long`.
-    written: FxHashMap<ShortWord, Option<(u32, u32)>>,
+    written: FxHashMap<ShortWord, Option<Known>>,
     /// As `written`, for words too long for a [`ShortWord`].
-    written_long: FxHashMap<String, Option<(u32, u32)>>,
+    written_long: FxHashMap<String, Option<Known>>,
     /// A word lowercased, without its article: its id.
     ids: FxHashMap<String, u32>,
     /// By id: the forms and folded spelling.
     words: Vec<WordForms>,
+    /// Every word's forms separated by spaces (see [`WordRef::listed`]),
+    /// one word after the other; by id, where a word's are.
+    listed: String,
+    listed_ranges: Vec<(u32, u16)>,
 }
 
 impl Analyzer {
@@ -258,6 +282,8 @@ impl Analyzer {
             self.written_long.clear();
             self.ids.clear();
             self.words.clear();
+            self.listed.clear();
+            self.listed_ranges.clear();
         }
         // The steps of BASE_ANALYZER, fused: word, long-word removal,
         // lowercase, elision, stop words (a test pins that both agree).
@@ -278,20 +304,22 @@ impl Analyzer {
                 Some(&known) => known,
                 None => self.learn(written),
             };
-            if let Some((id, elided)) = known {
+            if let Some(known) = known {
+                let listed_at = known.listed_at as usize;
                 each(WordRef {
                     position: position - 1,
-                    start: start + elided as usize,
+                    start: start + usize::from(known.elided),
                     end,
-                    forms: &self.words[id as usize],
-                    id,
+                    forms: &self.words[known.id as usize],
+                    listed: &self.listed[listed_at..listed_at + usize::from(known.listed_len)],
+                    id: known.id,
                 });
             }
         }
     }
 
     /// Analyses a word met for the first time as written.
-    fn learn(&mut self, written: &str) -> Option<(u32, u32)> {
+    fn learn(&mut self, written: &str) -> Option<Known> {
         let mut word = if written.is_ascii() {
             written.to_ascii_lowercase()
         } else {
@@ -329,12 +357,29 @@ impl Analyzer {
                         Vec::new()
                     };
                     let id = self.words.len() as u32;
+                    let listed_at = self.listed.len();
+                    for (i, form) in forms.iter().enumerate() {
+                        if i > 0 {
+                            self.listed.push(' ');
+                        }
+                        self.listed.push_str(form);
+                    }
+                    // Forms are shorter than MAX_TOKEN_BYTES, and the
+                    // cache is emptied long before 4 GB.
+                    let range = (listed_at as u32, (self.listed.len() - listed_at) as u16);
+                    self.listed_ranges.push(range);
                     self.words.push(WordForms { forms, folded });
                     self.ids.insert(word, id);
                     id
                 }
             };
-            Some((id, elided as u32))
+            let (listed_at, listed_len) = self.listed_ranges[id as usize];
+            Some(Known {
+                id,
+                listed_at,
+                listed_len,
+                elided: elided as u16,
+            })
         };
         match ShortWord::new(written) {
             Some(short) => self.written.insert(short, known),

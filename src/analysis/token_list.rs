@@ -1,4 +1,5 @@
-//! Tokens already analysed, written as text: `position form` per line.
+//! Tokens already analysed, written as text: `position form form…` per
+//! line, a word's forms (one or two) after its position.
 //!
 //! recherche analyses each passage once, in its own indexing threads, with
 //! [`super::Analyzer`] (stemmed forms and folded words in one pass, stems
@@ -9,8 +10,12 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-/// Appends a token to an encoded list.
-pub fn push_token(list: &mut String, position: usize, text: &str) {
+/// Appends a word's forms, separated by spaces, at a position to an encoded
+/// list; nothing if it has none.
+pub fn push_token(list: &mut String, position: usize, forms: &str) {
+    if forms.is_empty() {
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut n = position;
     let mut at = digits.len();
@@ -24,7 +29,7 @@ pub fn push_token(list: &mut String, position: usize, text: &str) {
     }
     list.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
     list.push(' ');
-    list.push_str(text);
+    list.push_str(forms);
     list.push('\n');
 }
 
@@ -39,6 +44,7 @@ impl Tokenizer for TokenListTokenizer {
         TokenListStream {
             text,
             cursor: 0,
+            line_end: 0,
             token: Token::default(),
         }
     }
@@ -48,15 +54,35 @@ impl Tokenizer for TokenListTokenizer {
 pub struct TokenListStream<'a> {
     text: &'a str,
     cursor: usize,
+    /// The end of the line being read, while forms of it are left.
+    line_end: usize,
     token: Token,
 }
 
 impl TokenStream for TokenListStream<'_> {
-    /// Reads the next well-formed line (digits, a space, the form); lines
+    /// Reads the next form of the line being read, or of the next
+    /// well-formed line (digits, a space, forms separated by spaces); lines
     /// are short, so a byte loop beats the generic string searchers.
     fn advance(&mut self) -> bool {
         let bytes = self.text.as_bytes();
-        while self.cursor < bytes.len() {
+        loop {
+            if self.cursor < self.line_end {
+                let start = self.cursor;
+                let end = bytes[start..self.line_end]
+                    .iter()
+                    .position(|&b| b == b' ')
+                    .map_or(self.line_end, |n| start + n);
+                self.cursor = end + 1;
+                if end > start {
+                    self.token.text.clear();
+                    self.token.text.push_str(&self.text[start..end]);
+                    return true;
+                }
+                continue;
+            }
+            if self.cursor >= bytes.len() {
+                return false;
+            }
             let start = self.cursor;
             let end = bytes[start..]
                 .iter()
@@ -75,11 +101,9 @@ impl TokenStream for TokenListStream<'_> {
                 continue;
             }
             self.token.position = position;
-            self.token.text.clear();
-            self.token.text.push_str(&self.text[at + 1..end]);
-            return true;
+            self.cursor = at + 1;
+            self.line_end = end;
         }
-        false
     }
 
     fn token(&self) -> &Token {
@@ -100,9 +124,11 @@ mod tests {
         let mut list = String::new();
         push_token(&mut list, 0, "medi");
         push_token(&mut list, 3, "aujourd'hui");
-        push_token(&mut list, 3, "cre");
-        list.push_str("damaged line\n\n12\n");
+        push_token(&mut list, 4, "cre creee");
+        push_token(&mut list, 5, "");
+        list.push_str("damaged line\n\n12\n7 \n8  double  space \n");
         push_token(&mut list, 12, "été");
+        list.push_str("13 unterminated");
         let mut tokenizer = TokenListTokenizer;
         let mut stream = tokenizer.token_stream(&list);
         let mut got = Vec::new();
@@ -114,8 +140,12 @@ mod tests {
             [
                 (0, "medi".to_string()),
                 (3, "aujourd'hui".into()),
-                (3, "cre".into()),
-                (12, "été".into())
+                (4, "cre".into()),
+                (4, "creee".into()),
+                (8, "double".into()),
+                (8, "space".into()),
+                (12, "été".into()),
+                (13, "unterminated".into())
             ]
         );
     }

@@ -154,9 +154,7 @@ impl DocumentBuilder {
         let seen = &mut self.seen;
         seen.clear();
         self.analyzer.analyze_with(text, |word| {
-            for form in &word.forms.forms {
-                push_token(&mut stems, word.position, form);
-            }
+            push_token(&mut stems, word.position, word.listed);
             seen.insert(word.id);
         });
         stems
@@ -287,5 +285,61 @@ mod tests {
         assert_eq!(words.get(&word(39_999)), 1);
         assert_eq!(words.get("titre"), 1);
         assert_eq!(words.len(), 40_000 + 2);
+    }
+
+    /// The tokens tantivy reads back from a document's token lists are the
+    /// registered stemming analyzer's, position for position, also after
+    /// the analyzer empties its cache in the middle of a post.
+    #[test]
+    fn token_lists_carry_the_french_analyzer_tokens() {
+        use tantivy::schema::Value;
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+        use crate::analysis::{TokenListTokenizer, french_analyzer};
+
+        let seed = include_str!("../../corpus/cadres-dirigeants-medias-sociaux.txt");
+        let many: Vec<String> = (0..400)
+            .map(|p| {
+                let words: Vec<String> = (0..100).map(|i| word(p * 100 + i)).collect();
+                format!("L’été déjà créée {} médias", words.join(" "))
+            })
+            .collect();
+        let many = format!("Titre\n\n{}\n", many.join("\n\n"));
+        let fields = Fields::of(&schema()).unwrap();
+        let mut builder = DocumentBuilder::new(fields);
+        let mut checked = 0;
+        for text in [seed, &many] {
+            let file = PostFile {
+                relative: "t.txt".into(),
+                slug: "t".into(),
+                size: text.len() as u64,
+                modified_ns: 0,
+            };
+            let post = passages::parse(&file.slug, text);
+            let built = builder.post(&file, &post);
+            assert_eq!(built.len(), post.passages.len());
+            for (passage, built) in post.passages.iter().zip(&built) {
+                let list = built
+                    .document
+                    .get_first(fields.text)
+                    .and_then(|v| v.as_str())
+                    .unwrap();
+                let mut got = Vec::new();
+                let mut lists = TokenListTokenizer;
+                let mut stream = lists.token_stream(list);
+                while stream.advance() {
+                    got.push((stream.token().position, stream.token().text.clone()));
+                }
+                let mut expected = Vec::new();
+                let mut analyzer = french_analyzer();
+                let mut stream = analyzer.token_stream(&passage.text);
+                while stream.advance() {
+                    expected.push((stream.token().position, stream.token().text.clone()));
+                }
+                assert_eq!(got, expected, "{}", passage.text);
+                checked += got.len();
+            }
+        }
+        assert!(checked > 40_000, "{checked}");
     }
 }
