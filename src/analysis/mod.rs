@@ -43,7 +43,7 @@ pub use elision::{ELIDED, ElisionFilter};
 pub use fold::{FoldFilter, fold};
 pub use stem::{StemFilter, forms, stem};
 pub use stop_words::FRENCH_STOP_WORDS;
-pub use token_list::{TokenListTokenizer, push_token};
+pub use token_list::{TokenListTokenizer, push_forms};
 pub use tokenizer::{WordTokenizer, is_apostrophe, nfc};
 
 /// Name of the stemming analyzer (passage text, context, title).
@@ -153,7 +153,7 @@ pub struct WordRef<'a> {
     /// Its forms and folded spelling.
     pub forms: &'a WordForms,
     /// Its forms separated by spaces, as a token list writes them
-    /// ([`push_token`]): kept next to each other, so that indexing copies
+    /// ([`push_forms`]): kept next to each other, so that indexing copies
     /// a word's forms without reaching for its [`WordForms`].
     pub listed: &'a str,
     /// A number for the distinct word (for deduplicating without hashing
@@ -253,8 +253,9 @@ pub struct Analyzer {
     /// By id: the forms and folded spelling.
     words: Vec<WordForms>,
     /// Every word's forms separated by spaces (see [`WordRef::listed`]),
-    /// one word after the other; by id, where a word's are.
+    /// one word after the other.
     listed: String,
+    /// By id: where the word's forms are in `listed`, and their length.
     listed_ranges: Vec<(u32, u16)>,
 }
 

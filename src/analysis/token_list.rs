@@ -12,7 +12,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Appends a word's forms, separated by spaces, at a position to an encoded
 /// list; nothing if it has none.
-pub fn push_token(list: &mut String, position: usize, forms: &str) {
+pub fn push_forms(list: &mut String, position: usize, forms: &str) {
     if forms.is_empty() {
         return;
     }
@@ -33,7 +33,7 @@ pub fn push_token(list: &mut String, position: usize, forms: &str) {
     list.push('\n');
 }
 
-/// Reads token lists written with [`push_token`].
+/// Reads token lists written with [`push_forms`].
 #[derive(Clone, Default)]
 pub struct TokenListTokenizer;
 
@@ -122,12 +122,12 @@ mod tests {
     #[test]
     fn round_trips_positions_and_forms() {
         let mut list = String::new();
-        push_token(&mut list, 0, "medi");
-        push_token(&mut list, 3, "aujourd'hui");
-        push_token(&mut list, 4, "cre creee");
-        push_token(&mut list, 5, "");
+        push_forms(&mut list, 0, "medi");
+        push_forms(&mut list, 3, "aujourd'hui");
+        push_forms(&mut list, 4, "cre creee");
+        push_forms(&mut list, 5, "");
         list.push_str("damaged line\n\n12\n7 \n8  double  space \n");
-        push_token(&mut list, 12, "été");
+        push_forms(&mut list, 12, "été");
         list.push_str("13 unterminated");
         let mut tokenizer = TokenListTokenizer;
         let mut stream = tokenizer.token_stream(&list);

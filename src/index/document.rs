@@ -13,7 +13,7 @@ use tantivy::TantivyDocument;
 use super::Fields;
 use super::manifest::hash;
 use super::words::WordCounts;
-use crate::analysis::{ANALYZER_VERSION, Analyzer, push_token};
+use crate::analysis::{ANALYZER_VERSION, Analyzer, push_forms};
 use crate::corpus::PostFile;
 use crate::passages::{Passage, Post};
 
@@ -154,7 +154,7 @@ impl DocumentBuilder {
         let seen = &mut self.seen;
         seen.clear();
         self.analyzer.analyze_with(text, |word| {
-            push_token(&mut stems, word.position, word.listed);
+            push_forms(&mut stems, word.position, word.listed);
             seen.insert(word.id);
         });
         stems
