@@ -7,7 +7,7 @@
 //! The title and the context, shared by many passages, are analysed once
 //! per post.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use tantivy::TantivyDocument;
 
 use super::Fields;
@@ -22,8 +22,14 @@ use crate::passages::{Passage, Post};
 pub struct DocumentBuilder {
     fields: Fields,
     analyzer: Analyzer,
-    /// Distinct words (analyzer ids) of the text being analysed.
-    seen: FxHashSet<u32>,
+    /// Distinct words (analyzer ids) of the text being analysed, in the
+    /// order met.
+    seen: Vec<u32>,
+    /// By analyzer id: the number of the last text it was met in, so that
+    /// telling a word met before in the same text takes no hashing.
+    last_text: Vec<u32>,
+    /// Texts analysed so far; 0 in `last_text` is never.
+    texts: u32,
     /// Passages per folded word, over the passages built so far, but for
     /// the counts still in `pending`.
     words: WordCounts,
@@ -55,7 +61,9 @@ impl DocumentBuilder {
         DocumentBuilder {
             fields,
             analyzer: Analyzer::default(),
-            seen: FxHashSet::default(),
+            seen: Vec::new(),
+            last_text: Vec::new(),
+            texts: 0,
             words: WordCounts::default(),
             pending: Vec::new(),
         }
@@ -151,11 +159,25 @@ impl DocumentBuilder {
             self.flush_pending();
         }
         let mut stems = String::with_capacity(text.len() * 2);
-        let seen = &mut self.seen;
+        self.texts = self.texts.wrapping_add(1);
+        if self.texts == 0 {
+            self.last_text.fill(0);
+            self.texts = 1;
+        }
+        let (seen, last_text, this_text) = (&mut self.seen, &mut self.last_text, self.texts);
         seen.clear();
+        // Ids are reused only when the analyzer empties its cache, which it
+        // does before a text, never within one.
         self.analyzer.analyze_with(text, |word| {
             push_forms(&mut stems, word.position, word.listed);
-            seen.insert(word.id);
+            let id = word.id as usize;
+            if id >= last_text.len() {
+                last_text.resize(id + 1, 0);
+            }
+            if last_text[id] != this_text {
+                last_text[id] = this_text;
+                seen.push(word.id);
+            }
         });
         stems
     }
@@ -285,6 +307,32 @@ mod tests {
         assert_eq!(words.get(&word(39_999)), 1);
         assert_eq!(words.get("titre"), 1);
         assert_eq!(words.len(), 40_000 + 2);
+    }
+
+    #[test]
+    fn words_are_counted_once_per_passage_across_the_text_numbers_wrapping() {
+        let text = "Titre\n\ncadre cadre dirigeant\n\ncadre médias cadre\n\nmédias\n";
+        let file = PostFile {
+            relative: "t.txt".into(),
+            slug: "t".into(),
+            size: text.len() as u64,
+            modified_ns: 0,
+        };
+        let post = passages::parse(&file.slug, text);
+        let mut builder = DocumentBuilder::new(Fields::of(&schema()).unwrap());
+        // Five texts: the title (for the title field), then the four
+        // passages (the title is one); the numbers wrap at the third.
+        builder.texts = u32::MAX - 2;
+        // Words last met in texts numbered as the ones after the wrap,
+        // four billion texts before.
+        builder.last_text = (0..100).map(|id| id % 4).collect();
+        builder.post(&file, &post);
+        assert_eq!(builder.texts, 3);
+        let words = builder.into_words();
+        assert_eq!(words.get("cadre"), 2);
+        assert_eq!(words.get("medias"), 2);
+        assert_eq!(words.get("dirigeant"), 1);
+        assert_eq!(words.get("titre"), 1);
     }
 
     /// The tokens tantivy reads back from a document's token lists are the
