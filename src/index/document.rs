@@ -279,22 +279,33 @@ mod tests {
         w
     }
 
-    #[test]
-    fn word_counts_survive_the_analyzer_emptying_its_cache() {
-        // More distinct words than the analyzer caches: ids are reused.
-        let paragraphs: Vec<String> = (0..400)
-            .map(|p| {
-                let words: Vec<String> = (0..100).map(|i| word(p * 100 + i)).collect();
-                format!("cadre {}", words.join(" "))
-            })
-            .collect();
-        let text = format!("Titre\n\n{}\n", paragraphs.join("\n\n"));
-        let file = PostFile {
+    /// The file of a post made of `text`.
+    fn file_for(text: &str) -> PostFile {
+        PostFile {
             relative: "t.txt".into(),
             slug: "t".into(),
             size: text.len() as u64,
             modified_ns: 0,
-        };
+        }
+    }
+
+    /// A post of 400 paragraphs with 100 distinct words each, more than
+    /// the analyzer caches (its ids are reused), each paragraph written by
+    /// `paragraph` around its words.
+    fn many_distinct_words(paragraph: impl Fn(String) -> String) -> String {
+        let paragraphs: Vec<String> = (0..400)
+            .map(|p| {
+                let words: Vec<String> = (0..100).map(|i| word(p * 100 + i)).collect();
+                paragraph(words.join(" "))
+            })
+            .collect();
+        format!("Titre\n\n{}\n", paragraphs.join("\n\n"))
+    }
+
+    #[test]
+    fn word_counts_survive_the_analyzer_emptying_its_cache() {
+        let text = many_distinct_words(|words| format!("cadre {words}"));
+        let file = file_for(&text);
         let post = passages::parse(&file.slug, &text);
         let fields = Fields::of(&schema()).unwrap();
         let mut builder = DocumentBuilder::new(fields);
@@ -312,12 +323,7 @@ mod tests {
     #[test]
     fn words_are_counted_once_per_passage_across_the_text_numbers_wrapping() {
         let text = "Titre\n\ncadre cadre dirigeant\n\ncadre médias cadre\n\nmédias\n";
-        let file = PostFile {
-            relative: "t.txt".into(),
-            slug: "t".into(),
-            size: text.len() as u64,
-            modified_ns: 0,
-        };
+        let file = file_for(text);
         let post = passages::parse(&file.slug, text);
         let mut builder = DocumentBuilder::new(Fields::of(&schema()).unwrap());
         // Five texts: the title (for the title field), then the four
@@ -346,23 +352,12 @@ mod tests {
         use crate::analysis::{TokenListTokenizer, french_analyzer};
 
         let seed = include_str!("../../corpus/cadres-dirigeants-medias-sociaux.txt");
-        let many: Vec<String> = (0..400)
-            .map(|p| {
-                let words: Vec<String> = (0..100).map(|i| word(p * 100 + i)).collect();
-                format!("L’été déjà créée {} médias", words.join(" "))
-            })
-            .collect();
-        let many = format!("Titre\n\n{}\n", many.join("\n\n"));
+        let many = many_distinct_words(|words| format!("L’été déjà créée {words} médias"));
         let fields = Fields::of(&schema()).unwrap();
         let mut builder = DocumentBuilder::new(fields);
         let mut checked = 0;
         for text in [seed, &many] {
-            let file = PostFile {
-                relative: "t.txt".into(),
-                slug: "t".into(),
-                size: text.len() as u64,
-                modified_ns: 0,
-            };
+            let file = file_for(text);
             let post = passages::parse(&file.slug, text);
             let built = builder.post(&file, &post);
             assert_eq!(built.len(), post.passages.len());
