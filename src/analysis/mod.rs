@@ -32,6 +32,7 @@ mod stop_words;
 mod token_list;
 mod tokenizer;
 
+use std::num::NonZeroU32;
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
@@ -132,15 +133,6 @@ pub struct AnalyzedWord {
     pub folded: String,
 }
 
-/// What a word gives, once computed: its forms and its folded spelling.
-#[derive(Debug, Clone)]
-pub struct WordForms {
-    /// The stemmed forms (one or two).
-    pub forms: Vec<String>,
-    /// The folded, unstemmed spelling.
-    pub folded: String,
-}
-
 /// A word met by [`Analyzer::analyze_with`].
 #[derive(Debug, Clone, Copy)]
 pub struct WordRef<'a> {
@@ -150,15 +142,40 @@ pub struct WordRef<'a> {
     pub start: usize,
     /// Byte offset just past the word.
     pub end: usize,
-    /// Its forms and folded spelling.
-    pub forms: &'a WordForms,
-    /// Its forms separated by spaces, as a token list writes them
-    /// ([`push_forms`]): kept next to each other, so that indexing copies
-    /// a word's forms without reaching for its [`WordForms`].
-    pub listed: &'a str,
+    /// Its forms separated by spaces, then its folded spelling: where the
+    /// analyzer keeps them, one word after the other (see
+    /// [`WordRef::listed`]).
+    spelled: &'a str,
+    /// The length of the forms in `spelled`.
+    listed_len: usize,
+    /// False for a word an analyzer made by [`Analyzer::stemming_only_like`]
+    /// does not stem: it has no forms, where a word stemmed to nothing has
+    /// one, empty.
+    stemmed: bool,
     /// A number for the distinct word (for deduplicating without hashing
     /// strings again); valid until the cache is emptied, between two texts.
     pub id: u32,
+}
+
+impl<'a> WordRef<'a> {
+    /// Its stemmed forms separated by spaces, as a token list writes them
+    /// ([`push_forms`]): indexing copies them in one piece.
+    pub fn listed(&self) -> &'a str {
+        &self.spelled[..self.listed_len]
+    }
+
+    /// Its stemmed forms, one by one: one or two (the first may be empty,
+    /// for a word Snowball stems to nothing), none for a word an analyzer
+    /// made by [`Analyzer::stemming_only_like`] does not stem.
+    pub fn forms(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let forms = if self.stemmed { 2 } else { 0 };
+        self.listed().split(' ').take(forms)
+    }
+
+    /// The word lowercased and folded, unstemmed.
+    pub fn folded(&self) -> &'a str {
+        &self.spelled[self.listed_len..]
+    }
 }
 
 /// The keys of [`Analyzer::stemming_only_like`].
@@ -178,23 +195,43 @@ pub fn form_key(folded: &str) -> Option<(char, Option<char>)> {
     Some((first, second))
 }
 
+/// Where a word's forms and folded spelling are in [`Analyzer::spelled`]:
+/// its forms separated by spaces, then its folded spelling.
+#[derive(Clone, Copy)]
+struct Spelling {
+    /// Where its forms begin.
+    at: u32,
+    /// Their length in bytes, with the spaces between them.
+    listed_len: u16,
+    /// The length of the folded spelling after them.
+    folded_len: u16,
+}
+
+impl Spelling {
+    fn end(self) -> usize {
+        self.at as usize + usize::from(self.listed_len) + usize::from(self.folded_len)
+    }
+}
+
 /// What the tables of [`Analyzer`] hold for a word as written that is not
 /// a stop word: everything indexing needs of it, in the table's own memory
-/// (reaching a word's forms through its [`WordForms`] and their `Vec` cost
+/// (reaching a word's forms through a table of words and their `Vec` cost
 /// two cache misses per word in a full build).
 #[derive(Clone, Copy)]
 struct Known {
-    /// The word's id (see [`WordRef::id`]).
-    id: u32,
-    /// Where its forms are in [`Analyzer::listed`].
-    listed_at: u32,
-    /// Their length in bytes.
-    listed_len: u16,
-    /// Bytes of the elided article (`l’`, `jusqu’`) that the word starts with.
-    elided: u16,
+    /// The word's id (see [`WordRef::id`]) plus one: the zero is the `None`
+    /// of an `Option<Known>`, which takes no more room than a `Known`.
+    id_plus_one: NonZeroU32,
+    /// Where its forms and folded spelling are.
+    spelling: Spelling,
+    /// Bytes of the elided article (`l’`, `jusqu’`) that the word starts
+    /// with: at most 10 (a word of [`ELIDED`] and an apostrophe).
+    elided: u8,
+    /// See [`WordRef::forms`].
+    stemmed: bool,
 }
 
-/// A cache larger than this is emptied rather than grown.
+/// A cache of more distinct words than this is emptied rather than grown.
 const CACHE_WORDS: usize = 30_000;
 
 /// A word of at most 23 bytes, held in place with its length: looking it up
@@ -248,15 +285,19 @@ pub struct Analyzer {
     written: FxHashMap<ShortWord, Option<Known>>,
     /// As `written`, for words too long for a [`ShortWord`].
     written_long: FxHashMap<String, Option<Known>>,
-    /// A word lowercased, without its article: its id.
-    ids: FxHashMap<String, u32>,
-    /// By id: the forms and folded spelling.
-    words: Vec<WordForms>,
-    /// Every word's forms separated by spaces (see [`WordRef::listed`]),
-    /// one word after the other.
-    listed: String,
-    /// By id: where the word's forms are in `listed`, and their length.
-    listed_ranges: Vec<(u32, u16)>,
+    /// A word lowercased, without its article: its id. Keys held in the
+    /// table as in `written`; longer words go to `ids_long`.
+    ids: FxHashMap<ShortWord, u32>,
+    /// As `ids`, for words too long for a [`ShortWord`].
+    ids_long: FxHashMap<String, u32>,
+    /// Every word's forms separated by spaces, then its folded spelling,
+    /// one word after the other: a word's strings in one place, and no
+    /// allocation of their own.
+    spelled: String,
+    /// By id: where the word is in `spelled`, and whether it was stemmed.
+    spellings: Vec<(Spelling, bool)>,
+    /// The word being learnt, lowercased (kept to reuse its buffer).
+    lowercased: String,
 }
 
 impl Analyzer {
@@ -282,9 +323,9 @@ impl Analyzer {
             self.written.clear();
             self.written_long.clear();
             self.ids.clear();
-            self.words.clear();
-            self.listed.clear();
-            self.listed_ranges.clear();
+            self.ids_long.clear();
+            self.spelled.clear();
+            self.spellings.clear();
         }
         // The steps of BASE_ANALYZER, fused: word, long-word removal,
         // lowercase, elision, stop words (a test pins that both agree).
@@ -306,14 +347,15 @@ impl Analyzer {
                 None => self.learn(written),
             };
             if let Some(known) = known {
-                let listed_at = known.listed_at as usize;
+                let spelling = known.spelling;
                 each(WordRef {
                     position: position - 1,
                     start: start + usize::from(known.elided),
                     end,
-                    forms: &self.words[known.id as usize],
-                    listed: &self.listed[listed_at..listed_at + usize::from(known.listed_len)],
-                    id: known.id,
+                    spelled: &self.spelled[spelling.at as usize..spelling.end()],
+                    listed_len: usize::from(spelling.listed_len),
+                    stemmed: known.stemmed,
+                    id: known.id_plus_one.get() - 1,
                 });
             }
         }
@@ -321,85 +363,104 @@ impl Analyzer {
 
     /// Analyses a word met for the first time as written.
     fn learn(&mut self, written: &str) -> Option<Known> {
-        let mut word = if written.is_ascii() {
-            written.to_ascii_lowercase()
+        let mut lower = std::mem::take(&mut self.lowercased);
+        lower.clear();
+        if written.is_ascii() {
+            lower.push_str(written);
+            lower.make_ascii_lowercase();
         } else {
             // Char by char, as tantivy's LowerCaser (no final sigma rule).
-            let mut lower = String::with_capacity(written.len());
             for c in written.chars() {
                 lower.extend(c.to_lowercase());
             }
-            lower
-        };
-        let elided = elision::strip_elision(&word);
-        word.drain(..elided);
-        if word.contains(['’', 'ʼ']) {
-            word = word.replace(['’', 'ʼ'], "'");
         }
-        let known = if STOP_WORDS.contains(word.as_str()) {
+        let elided = elision::strip_elision(&lower);
+        lower.drain(..elided);
+        if lower.contains(['’', 'ʼ']) {
+            lower = lower.replace(['’', 'ʼ'], "'");
+        }
+        let word = lower.as_str();
+        let known = if STOP_WORDS.contains(word) {
             None
         } else {
-            let id = match self.ids.get(&word) {
+            let found = match ShortWord::new(word) {
+                Some(short) => self.ids.get(&short),
+                None => self.ids_long.get(word),
+            };
+            let id = match found {
                 Some(&id) => id,
                 None => {
-                    let folded = fold(&word).into_owned();
-                    let wanted = match (&self.keys, form_key(&folded)) {
-                        (None, _) => true,
-                        (Some(keys), Some((first, second))) => {
-                            keys.contains(&(first, None))
-                                || (second.is_some() && keys.contains(&(first, second)))
-                        }
-                        (Some(_), None) => true,
+                    let id = self.spellings.len() as u32;
+                    let spelled = self.spell(word);
+                    self.spellings.push(spelled);
+                    match ShortWord::new(word) {
+                        Some(short) => self.ids.insert(short, id),
+                        None => self.ids_long.insert(word.to_string(), id),
                     };
-                    let forms = if wanted {
-                        let (first, second) = forms(&word);
-                        std::iter::once(first).chain(second).collect()
-                    } else {
-                        Vec::new()
-                    };
-                    let id = self.words.len() as u32;
-                    let listed_at = self.listed.len();
-                    for (i, form) in forms.iter().enumerate() {
-                        if i > 0 {
-                            self.listed.push(' ');
-                        }
-                        self.listed.push_str(form);
-                    }
-                    // Forms are shorter than MAX_TOKEN_BYTES, and the
-                    // cache is emptied long before 4 GB.
-                    let range = (listed_at as u32, (self.listed.len() - listed_at) as u16);
-                    self.listed_ranges.push(range);
-                    self.words.push(WordForms { forms, folded });
-                    self.ids.insert(word, id);
                     id
                 }
             };
-            let (listed_at, listed_len) = self.listed_ranges[id as usize];
             Some(Known {
-                id,
-                listed_at,
-                listed_len,
-                elided: elided as u16,
+                id_plus_one: NonZeroU32::MIN.saturating_add(id),
+                spelling: self.spellings[id as usize].0,
+                elided: elided as u8,
+                stemmed: self.spellings[id as usize].1,
             })
         };
         match ShortWord::new(written) {
             Some(short) => self.written.insert(short, known),
             None => self.written_long.insert(written.to_string(), known),
         };
+        self.lowercased = lower;
         known
+    }
+
+    /// Writes a new word's forms and folded spelling at the end of
+    /// `spelled` (see [`Spelling`]); tells whether it was stemmed.
+    fn spell(&mut self, word: &str) -> (Spelling, bool) {
+        let folded = fold(word);
+        let wanted = match (&self.keys, form_key(&folded)) {
+            (None, _) => true,
+            (Some(keys), Some((first, second))) => {
+                keys.contains(&(first, None))
+                    || (second.is_some() && keys.contains(&(first, second)))
+            }
+            (Some(_), None) => true,
+        };
+        let at = self.spelled.len();
+        if wanted {
+            let (first, second) = forms(word);
+            self.spelled.push_str(&first);
+            if let Some(second) = second {
+                self.spelled.push(' ');
+                self.spelled.push_str(&second);
+            }
+        }
+        let listed_len = self.spelled.len() - at;
+        self.spelled.push_str(&folded);
+        // The cache is emptied long before 4 GB, and a word is shorter than
+        // MAX_TOKEN_BYTES: its forms and folded spelling, a few times that.
+        let spelling = Spelling {
+            at: at as u32,
+            listed_len: listed_len as u16,
+            folded_len: folded.len() as u16,
+        };
+        (spelling, wanted)
     }
 
     /// True when the next call to [`Analyzer::analyze_with`] empties the
     /// cache, and so starts reusing word ids.
     pub fn is_full(&self) -> bool {
-        self.words.len() > CACHE_WORDS
+        self.spellings.len() > CACHE_WORDS
             || self.written.len() + self.written_long.len() > 2 * CACHE_WORDS
     }
 
     /// The folded spelling of a word met since the cache was last emptied
     /// (see [`WordRef::id`]).
     pub fn folded(&self, id: u32) -> &str {
-        &self.words[id as usize].folded
+        let (spelling, _) = self.spellings[id as usize];
+        let folded_at = spelling.at as usize + usize::from(spelling.listed_len);
+        &self.spelled[folded_at..spelling.end()]
     }
 
     /// Analyses `text` into its indexed words, stop words removed.
@@ -410,8 +471,8 @@ impl Analyzer {
                 position: w.position,
                 start: w.start,
                 end: w.end,
-                forms: w.forms.forms.clone(),
-                folded: w.forms.folded.clone(),
+                forms: w.forms().map(str::to_string).collect(),
+                folded: w.folded().to_string(),
             });
         });
         words
@@ -510,6 +571,27 @@ mod tests {
         assert!(ShortWord::new("abcdefghijklmnopqrstuvw").is_some());
         assert!(ShortWord::new("abcdefghijklmnopqrstuvwx").is_none());
         assert!(ShortWord::new("ab") != ShortWord::new("ab\0"));
+    }
+
+    /// A table entry for a word as written fits in 40 bytes: key, id,
+    /// where its forms are, its article, whether it was stemmed (a stop
+    /// word's `None` takes no room of its own).
+    #[test]
+    fn written_words_take_40_bytes_each_in_the_cache() {
+        assert_eq!(size_of::<(ShortWord, Option<Known>)>(), 40);
+        // The article's bytes fit the byte `Known::elided` keeps them in.
+        let longest = ELIDED.iter().map(|article| article.len()).max();
+        assert!(longest.unwrap() + '’'.len_utf8() <= 10);
+    }
+
+    /// A word Snowball stems to nothing (here a lone combining mark) has one
+    /// form, empty, as the registered analyzer gives it; a word the
+    /// highlighting analyzer leaves unstemmed has none.
+    #[test]
+    fn a_word_stemmed_to_nothing_keeps_its_empty_form() {
+        assert_eq!(forms_of("\u{11357}"), [[""]]);
+        let mut only = Analyzer::stemming_only_like(["medi"]);
+        assert!(only.analyze("sociaux")[0].forms.is_empty());
     }
 
     #[test]

@@ -169,7 +169,7 @@ impl DocumentBuilder {
         // Ids are reused only when the analyzer empties its cache, which it
         // does before a text, never within one.
         self.analyzer.analyze_with(text, |word| {
-            push_forms(&mut stems, word.position, word.listed);
+            push_forms(&mut stems, word.position, word.listed());
             let id = word.id as usize;
             if id >= last_text.len() {
                 last_text.resize(id + 1, 0);

@@ -285,7 +285,7 @@ fn forms_of_words(words: &[String]) -> Vec<String> {
     let mut analyzer = analysis::Analyzer::default();
     let mut forms = Vec::new();
     for word in words {
-        analyzer.analyze_with(word, |w| forms.extend(w.forms.forms.iter().cloned()));
+        analyzer.analyze_with(word, |w| forms.extend(w.forms().map(str::to_string)));
     }
     forms.sort();
     forms.dedup();
