@@ -71,19 +71,23 @@ impl DocumentBuilder {
 
     /// The word counts of the passages built (and forgotten).
     pub fn into_words(mut self) -> WordCounts {
-        self.take_words()
+        self.flush_pending();
+        self.words
     }
 
-    /// The word counts so far; the builder starts counting afresh.
-    pub fn take_words(&mut self) -> WordCounts {
-        self.flush_pending();
+    /// The counts of the words the analyzer's cache has forgotten since the
+    /// last call; the counts of the words it holds stay counted by id, and
+    /// come with a later call or with [`DocumentBuilder::into_words`].
+    /// Taking them all would turn every cached word into a string and hash
+    /// it again at each call.
+    pub fn take_forgotten_words(&mut self) -> WordCounts {
         std::mem::take(&mut self.words)
     }
 
-    /// Distinct words counted so far, roughly (ids not yet flushed count
-    /// once each).
-    pub fn words_len(&self) -> usize {
-        self.words.len() + self.pending.len()
+    /// Distinct words in the counts [`DocumentBuilder::take_forgotten_words`]
+    /// would return.
+    pub fn forgotten_words_len(&self) -> usize {
+        self.words.len()
     }
 
     /// Moves the per-id counts to the per-word ones.
@@ -266,6 +270,7 @@ pub fn passage_hash(file: &PostFile, post: &Post, passage: &Passage) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::CACHE_WORDS;
     use crate::index::schema;
     use crate::passages;
 
@@ -289,11 +294,14 @@ mod tests {
         }
     }
 
-    /// A post of 400 paragraphs with 100 distinct words each, more than
-    /// the analyzer caches (its ids are reused), each paragraph written by
-    /// `paragraph` around its words.
+    /// Paragraphs of [`many_distinct_words`].
+    const PARAGRAPHS: usize = CACHE_WORDS / 100 + 100;
+
+    /// A post of [`PARAGRAPHS`] paragraphs with 100 distinct words each,
+    /// more than the analyzer caches (its ids are reused), each paragraph
+    /// written by `paragraph` around its words.
     fn many_distinct_words(paragraph: impl Fn(String) -> String) -> String {
-        let paragraphs: Vec<String> = (0..400)
+        let paragraphs: Vec<String> = (0..PARAGRAPHS)
             .map(|p| {
                 let words: Vec<String> = (0..100).map(|i| word(p * 100 + i)).collect();
                 paragraph(words.join(" "))
@@ -310,14 +318,47 @@ mod tests {
         let fields = Fields::of(&schema()).unwrap();
         let mut builder = DocumentBuilder::new(fields);
         let built = builder.post(&file, &post);
+        assert!(builder.analyzer.cached_words() < 100 * PARAGRAPHS);
         let words = builder.into_words();
-        let article = built.len() as u64 - 1; // the title is a passage too
-        assert_eq!(article, 400);
-        assert_eq!(words.get("cadre"), 400);
+        let article = built.len() - 1; // the title is a passage too
+        assert_eq!(article, PARAGRAPHS);
+        assert_eq!(words.get("cadre"), PARAGRAPHS as i64);
         assert_eq!(words.get(&word(0)), 1);
-        assert_eq!(words.get(&word(39_999)), 1);
+        assert_eq!(words.get(&word(100 * PARAGRAPHS - 1)), 1);
         assert_eq!(words.get("titre"), 1);
-        assert_eq!(words.len(), 40_000 + 2);
+        assert_eq!(words.len(), 100 * PARAGRAPHS + 2);
+    }
+
+    /// The counts taken while building are those of the words the cache
+    /// forgot, the rest come at the end, and together they are all counts.
+    #[test]
+    fn forgotten_and_cached_words_add_up_to_all_counts() {
+        let small = "Titre\n\ncadre dirigeant\n\ncadre\n";
+        let many = many_distinct_words(|words| format!("cadre {words}"));
+        let fields = Fields::of(&schema()).unwrap();
+        let all_at_once = {
+            let mut builder = DocumentBuilder::new(fields);
+            for text in [small, &many] {
+                let file = file_for(text);
+                builder.post(&file, &passages::parse(&file.slug, text));
+            }
+            builder.into_words()
+        };
+        let mut builder = DocumentBuilder::new(fields);
+        let file = file_for(small);
+        builder.post(&file, &passages::parse(&file.slug, small));
+        // Nothing forgotten yet: the words are still counted by id.
+        assert_eq!(builder.forgotten_words_len(), 0);
+        assert!(builder.take_forgotten_words().is_empty());
+        let file = file_for(&many);
+        builder.post(&file, &passages::parse(&file.slug, &many));
+        let mut words = builder.take_forgotten_words();
+        assert!(words.len() >= CACHE_WORDS, "{}", words.len());
+        assert_eq!(builder.forgotten_words_len(), 0);
+        words.merge(builder.into_words());
+        assert_eq!(words.len(), 100 * PARAGRAPHS + 3);
+        assert_eq!(words.get("cadre"), PARAGRAPHS as i64 + 2);
+        assert!(words == all_at_once);
     }
 
     #[test]
@@ -383,6 +424,6 @@ mod tests {
                 checked += got.len();
             }
         }
-        assert!(checked > 40_000, "{checked}");
+        assert!(checked > 100 * PARAGRAPHS, "{checked}");
     }
 }

@@ -479,11 +479,11 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let shared = std::sync::Mutex::new(BuiltFiles::default());
-    let share = |mine: &mut BuiltFiles, builder: &mut DocumentBuilder| {
+    let share = |mine: &mut BuiltFiles, words: WordCounts| {
         let mut all = shared.lock().expect("no indexing thread panics");
         all.entries.append(&mut mine.entries);
         all.text_hashes.append(&mut mine.text_hashes);
-        all.words.merge(builder.take_words());
+        all.words.merge(words);
         all.in_use.merge(std::mem::take(&mut mine.in_use));
     };
     let work = || -> Result<()> {
@@ -511,11 +511,11 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
                     .add(passage.context.is_some(), passage.author.is_some());
             }
             mine.entries.push(entry(file, content_hash, &post));
-            if mine.text_hashes.len() + builder.words_len() > LOCAL_COUNTS {
-                share(&mut mine, &mut builder);
+            if mine.text_hashes.len() + builder.forgotten_words_len() > LOCAL_COUNTS {
+                share(&mut mine, builder.take_forgotten_words());
             }
         }
-        share(&mut mine, &mut builder);
+        share(&mut mine, builder.into_words());
         Ok(())
     };
     std::thread::scope(|scope| -> Result<()> {
