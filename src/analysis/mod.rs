@@ -31,6 +31,7 @@ mod stem;
 mod stop_words;
 mod token_list;
 mod tokenizer;
+mod written;
 
 use std::num::NonZeroU32;
 use std::sync::LazyLock;
@@ -46,6 +47,7 @@ pub use stem::{StemFilter, forms, stem};
 pub use stop_words::FRENCH_STOP_WORDS;
 pub use token_list::{TokenListTokenizer, push_forms};
 pub use tokenizer::{WordTokenizer, is_apostrophe, nfc};
+use written::{ShortWord, WrittenTable};
 
 /// Name of the stemming analyzer (passage text, context, title).
 pub const FRENCH: &str = "recherche_french";
@@ -237,36 +239,6 @@ struct Known {
 /// 60,000 was the fastest of 30,000, 60,000 and 120,000 (README, "Speed").
 pub(crate) const CACHE_WORDS: usize = 60_000;
 
-/// A word of at most 23 bytes, held in place with its length: looking it up
-/// in a table compares three integers in the table's own memory instead of
-/// following a pointer to the word's bytes (in a full build, that pointer
-/// missed the cache often enough to be 7 % of the time).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct ShortWord([u64; 3]);
-
-impl ShortWord {
-    /// The word held in place, or `None` when it is too long.
-    fn new(word: &str) -> Option<ShortWord> {
-        let bytes = word.as_bytes();
-        if bytes.len() > 23 {
-            return None;
-        }
-        let mut held = [0u8; 24];
-        held[..bytes.len()].copy_from_slice(bytes);
-        held[23] = bytes.len() as u8;
-        let part = |i: usize| u64::from_ne_bytes(held[i * 8..i * 8 + 8].try_into().unwrap());
-        Some(ShortWord([part(0), part(1), part(2)]))
-    }
-}
-
-impl std::hash::Hash for ShortWord {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for part in self.0 {
-            state.write_u64(part);
-        }
-    }
-}
-
 /// The stop words, for the one-pass analyzer.
 static STOP_WORDS: LazyLock<rustc_hash::FxHashSet<&'static str>> =
     LazyLock::new(|| FRENCH_STOP_WORDS.iter().copied().collect());
@@ -285,7 +257,7 @@ pub struct Analyzer {
     /// `None` for a stop word. Most words are met again as written, so one
     /// lookup replaces lowercasing, elision and the stop list. Keys are held
     /// in the table (see [`ShortWord`]); longer words go to `written_long`.
-    written: FxHashMap<ShortWord, Option<Known>>,
+    written: WrittenTable<Option<Known>>,
     /// As `written`, for words too long for a [`ShortWord`].
     written_long: FxHashMap<String, Option<Known>>,
     /// A word lowercased, without its article: its id. Keys held in the
@@ -335,14 +307,18 @@ impl Analyzer {
         let text = nfc(text);
         let mut cursor = 0;
         let mut position = 0;
-        while let Some((start, end)) = tokenizer::next_word(&text, &mut cursor) {
+        let mut next = self.upcoming(&text, &mut cursor);
+        while let Some((start, end, short)) = next {
+            // The next word's place in the table is fetched while this one
+            // is handled (see `written`).
+            next = self.upcoming(&text, &mut cursor);
             position += 1;
             let written = &text[start..end];
             if written.len() >= MAX_TOKEN_BYTES {
                 continue;
             }
-            let found = match ShortWord::new(written) {
-                Some(short) => self.written.get(&short),
+            let found = match &short {
+                Some(short) => self.written.get(short),
                 None => self.written_long.get(written),
             };
             let known = match found {
@@ -362,6 +338,21 @@ impl Analyzer {
                 });
             }
         }
+    }
+
+    /// The next word of `text` after `cursor`, as held in `written` when
+    /// short enough, its place there asked for ahead of its lookup.
+    fn upcoming(
+        &self,
+        text: &str,
+        cursor: &mut usize,
+    ) -> Option<(usize, usize, Option<ShortWord>)> {
+        let (start, end) = tokenizer::next_word(text, cursor)?;
+        let short = ShortWord::new(&text[start..end]);
+        if let Some(short) = &short {
+            self.written.prefetch(short);
+        }
+        Some((start, end, short))
     }
 
     /// Analyses a word met for the first time as written.
@@ -412,8 +403,10 @@ impl Analyzer {
         };
         match ShortWord::new(written) {
             Some(short) => self.written.insert(short, known),
-            None => self.written_long.insert(written.to_string(), known),
-        };
+            None => {
+                self.written_long.insert(written.to_string(), known);
+            }
+        }
         self.lowercased = lower;
         known
     }
