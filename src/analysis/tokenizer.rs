@@ -22,9 +22,44 @@ pub fn is_apostrophe(c: char) -> bool {
 
 /// Returns `text` in Unicode NFC, borrowing when it already is.
 pub fn nfc(text: &str) -> Cow<'_, str> {
+    if surely_nfc(text) {
+        return Cow::Borrowed(text);
+    }
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => Cow::Owned(text.nfc().collect()),
+    }
+}
+
+/// True when `text` is made only of characters below U+0300 and of general
+/// punctuation from U+2002 to U+203F (typographic apostrophes, dashes,
+/// narrow no-break space): none of them combines or is changed by NFC
+/// (pinned by a test), so such text is in NFC. French text almost always
+/// is, and a byte loop tells it faster than Unicode's quick check, which
+/// looks every character up.
+fn surely_nfc(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            // ASCII, a continuation byte, or the first byte of a character
+            // below U+0300.
+            ..0xCC => at += 1,
+            0xE2 if bytes[at + 1] == 0x80 && (0x82..0xC0).contains(&bytes[at + 2]) => at += 3,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// `c.is_alphanumeric()`, without looking up Unicode's tables for the
+/// letters of French and other Latin scripts.
+fn is_word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        '\u{C0}'..='\u{24F}' => c != '×' && c != '÷',
+        c if c.is_ascii() => false,
+        c => c.is_alphanumeric(),
     }
 }
 
@@ -74,7 +109,7 @@ pub fn next_word(text: &str, cursor: &mut usize) -> Option<(usize, usize)> {
             return None;
         }
         let (c, len) = char_at(i);
-        if c.is_alphanumeric() {
+        if is_word_char(c) {
             break i;
         }
         i += len;
@@ -82,11 +117,10 @@ pub fn next_word(text: &str, cursor: &mut usize) -> Option<(usize, usize)> {
     let mut end = start;
     while i < bytes.len() {
         let (c, len) = char_at(i);
-        if c.is_alphanumeric() {
+        if is_word_char(c) {
             i += len;
             end = i;
-        } else if is_apostrophe(c) && i + len < bytes.len() && char_at(i + len).0.is_alphanumeric()
-        {
+        } else if is_apostrophe(c) && i + len < bytes.len() && is_word_char(char_at(i + len).0) {
             i += len;
         } else {
             break;
@@ -124,6 +158,36 @@ impl TokenStream for WordTokenStream<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The characters `surely_nfc` lets through neither combine nor change
+    /// under NFC; anything else goes to Unicode's quick check.
+    #[test]
+    fn text_surely_in_nfc_is_in_nfc() {
+        use unicode_normalization::char::canonical_combining_class;
+        let through: Vec<char> = ('\0'..'\u{300}').chain('\u{2002}'..'\u{2040}').collect();
+        for &c in &through {
+            let alone = c.to_string();
+            assert!(surely_nfc(&alone), "{c:?}");
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+        let all: String = through.iter().collect();
+        assert!(surely_nfc(&all));
+        assert_eq!(nfc(&all), all.nfc().collect::<String>());
+        for text in [
+            "e\u{301}", "\u{300}", "\u{2000}", "\u{2001}", "\u{2040}", "한", "\u{212B}",
+        ] {
+            assert!(!surely_nfc(text), "{text:?}");
+        }
+        assert_eq!(nfc("me\u{301}dias\u{2000}"), "médias\u{2002}");
+    }
+
+    #[test]
+    fn word_characters_are_the_alphanumeric_ones() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     fn words(text: &str) -> Vec<(String, usize, usize, usize)> {
         let mut tokenizer = WordTokenizer;
