@@ -543,7 +543,7 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
 
 fn read_bytes(corpus: &Path, file: &PostFile) -> Result<Vec<u8>> {
     let path = corpus::path_of(corpus, file);
-    std::fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))
+    corpus::read_bytes(&path, file.size).map_err(|e| Error::io("cannot read", &path, e))
 }
 
 fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
