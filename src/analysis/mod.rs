@@ -309,10 +309,12 @@ impl Analyzer {
         let mut cursor = 0;
         let mut position = 0;
         let mut next = self.upcoming(&text, &mut cursor);
+        let mut after = self.upcoming(&text, &mut cursor);
         while let Some((start, end, short)) = next {
-            // The next word's place in the table is fetched while this one
-            // is handled (see `written`).
-            next = self.upcoming(&text, &mut cursor);
+            // The places in the table of the two words after this one are
+            // fetched while it is handled (see `written`).
+            next = after;
+            after = self.upcoming(&text, &mut cursor);
             position += 1;
             let written = &text[start..end];
             if written.len() >= MAX_TOKEN_BYTES {

@@ -3,8 +3,8 @@
 //!
 //! A hash table with its keys in place (open addressing, linear probing),
 //! so that a lookup reads one place in memory, and that place can be
-//! fetched ahead: the analyzer asks for the next word's slot while it
-//! handles the current one ([`WrittenTable::prefetch`]). In a full build
+//! fetched ahead: the analyzer asks for the places of the next two words
+//! while it handles the current one ([`WrittenTable::prefetch`]). In a full build
 //! the table outgrows the processor's nearest caches, and a general hash
 //! map's two dependent reads (its control bytes, then the entry) were half
 //! of the analysis loop's time.
