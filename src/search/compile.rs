@@ -10,6 +10,8 @@
 //! one edit from the word `narcissique`. The words found are then stemmed
 //! and searched in the text like typed words, at a lower weight.
 
+use std::sync::Arc;
+
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur as TantivyOccur,
     PhraseQuery, Query as TantivyQuery, TermQuery,
@@ -23,6 +25,7 @@ use crate::index::{Fields, FieldsInUse, Words};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
 
+use super::presence::Presence;
 use super::typos::Typos;
 
 /// Weight of a match in the introducing line or heading, relative to text.
@@ -92,8 +95,9 @@ pub struct Compiled {
     pub clauses: Vec<Clause>,
     /// Title matches: they add to the score of matching passages only.
     pub boosts: Vec<Box<dyn TantivyQuery>>,
-    /// The `kind:` and `author:` filters.
-    pub filter: Option<Box<dyn TantivyQuery>>,
+    /// The `kind:` and `author:` filters: parts that must and must not
+    /// match, each on one field; none when there is no filter.
+    pub filter: Vec<(TantivyOccur, Box<dyn TantivyQuery>)>,
     /// Words dropped as stop words.
     pub stop_words: Vec<String>,
 }
@@ -246,13 +250,14 @@ fn phrase_leaves(
 
 /// The tantivy query of a clause's leaves: in each place the best leaf,
 /// places added up.
-pub fn leaves_query(leaves: &[Leaf]) -> Box<dyn TantivyQuery> {
+pub fn leaves_query(leaves: &[Leaf], presence: &Arc<Presence>) -> Box<dyn TantivyQuery> {
     let mut places: Vec<(Place, Vec<Box<dyn TantivyQuery>>)> = Vec::new();
     for leaf in leaves {
+        let query = presence.guard(leaf.query.box_clone());
         let weighted: Box<dyn TantivyQuery> = if (leaf.weight - 1.0).abs() < f32::EPSILON {
-            leaf.query.box_clone()
+            query
         } else {
-            Box::new(BoostQuery::new(leaf.query.box_clone(), leaf.weight))
+            Box::new(BoostQuery::new(query, leaf.weight))
         };
         match places.iter_mut().find(|(p, _)| *p == leaf.place) {
             Some((_, queries)) => queries.push(weighted),
@@ -529,8 +534,8 @@ fn most_frequent(mut words: Vec<(String, u64)>, limit: usize) -> Vec<String> {
     words.into_iter().map(|(w, _)| w).collect()
 }
 
-/// The `kind:` and `author:` filters as one query, or none.
-fn filter(parsed: &Query, fields: &Fields) -> Option<Box<dyn TantivyQuery>> {
+/// The `kind:` and `author:` filters as parts of one query, if any.
+fn filter(parsed: &Query, fields: &Fields) -> Vec<(TantivyOccur, Box<dyn TantivyQuery>)> {
     let kind_query = |kinds: &[Kind]| -> Box<dyn TantivyQuery> {
         Box::new(BooleanQuery::union(
             kinds
@@ -585,7 +590,7 @@ fn filter(parsed: &Query, fields: &Fields) -> Option<Box<dyn TantivyQuery>> {
             author_query(&parsed.excluded_authors),
         ));
     }
-    (!parts.is_empty()).then(|| Box::new(BooleanQuery::new(parts)) as Box<dyn TantivyQuery>)
+    parts
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod compile;
 mod execute;
 mod explain;
 mod highlight;
+mod presence;
 mod typos;
 
 use rustc_hash::FxHashMap;
@@ -119,7 +120,7 @@ pub fn search(
     let compiled = compile::compile(&parsed, fields, open.words(), places, !options.exact)?;
     let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
-    if had_positive && !positive && compiled.filter.is_none() {
+    if had_positive && !positive && compiled.filter.is_empty() {
         return Ok(Results {
             query: raw.to_string(),
             total: 0,
