@@ -377,9 +377,17 @@ fn same_stat(entry: &FileEntry, file: &PostFile) -> bool {
 /// merged by incremental updates.
 const LARGE_SEGMENT_DOCS: usize = 50_000;
 
-/// Tantivy writer settings.
-fn writer(index: &Index) -> Result<IndexWriter> {
-    // One tantivy indexing thread per core (up to 4), 48 MB each. Analysis
+/// One tantivy indexing thread per core, up to 4.
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+}
+
+/// Tantivy writer settings, with `threads` indexing threads: each writes
+/// its own segment.
+fn writer(index: &Index, threads: usize) -> Result<IndexWriter> {
+    // 48 MB per indexing thread. A full build has one per core: analysis
     // runs on recherche's own threads and is now the lighter half of the
     // work: measured on 2 cores, two tantivy threads build the Littré
     // 12 % faster than one of 128 MB (4 segments instead of 2, which
@@ -389,9 +397,6 @@ fn writer(index: &Index) -> Result<IndexWriter> {
     // indexed: a document takes less of the budget, and 64 MB held 262,000
     // passages per segment and peaked at 295–306 MB; 48 MB holds 171,000,
     // as 64 did before, and peaks at 233–238 MB, as fast.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
     let writer = index.writer_with_num_threads(threads, threads * (48 << 20))?;
     let mut policy = LogMergePolicy::default();
     // Merge segments once a tenth of their documents are deleted, so that
@@ -424,7 +429,7 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     let index = Index::create_in_dir(path, schema())?;
     analysis::register(index.tokenizers());
     let fields = Fields::of(&index.schema()).expect("the schema has every field");
-    let mut writer = writer(&index)?;
+    let mut writer = writer(&index, cores())?;
     // A full build writes its segments once: merging them while it runs
     // made a 300 MB build 20 % slower than linear (README, "Speed").
     writer.set_merge_policy(Box::new(NoMergePolicy));
@@ -692,7 +697,22 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     }
 
     let mut texts = TextCounts::of(&searcher)?;
-    let mut writer = writer(&open.index)?;
+    // An update small enough for one segment gets one indexing thread: with
+    // one per core, an edited post was split into a tiny segment per
+    // thread, and every query opens each segment's files.
+    let adding: usize = plans
+        .iter()
+        .map(|p| match p {
+            Plan::Changed(change) => change.post.passages.len(),
+            _ => 0,
+        })
+        .sum();
+    let threads = if adding <= LARGE_SEGMENT_DOCS {
+        1
+    } else {
+        cores()
+    };
+    let mut writer = writer(&open.index, threads)?;
     // The builder counts the words of the passages it builds, and takes out
     // those of the passages that go: changes to the committed counts.
     let mut builder = DocumentBuilder::new(fields);

@@ -401,6 +401,18 @@ fn deletions_are_merged_away() {
         );
         env.run(&["index", "--quiet"]).expect_code(0);
     }
+    for segment in segments(&env) {
+        let max_doc = segment["max_doc"].as_f64().unwrap();
+        let deleted = segment["deletes"]["num_deleted_docs"]
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(deleted / max_doc <= 0.1, "{segment}");
+    }
+    assert_same_as_full_rebuild(&env);
+}
+
+/// The segments of the current generation, from tantivy's meta.json.
+fn segments(env: &TestEnv) -> Vec<serde_json::Value> {
     let pointer: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(env.index().join("recherche.json")).unwrap())
             .unwrap();
@@ -408,13 +420,24 @@ fn deletions_are_merged_away() {
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(generation.join("meta.json")).unwrap())
             .unwrap();
-    for segment in meta["segments"].as_array().unwrap() {
-        let max_doc = segment["max_doc"].as_f64().unwrap();
-        let deleted = segment["deletes"]["num_deleted_docs"]
-            .as_f64()
-            .unwrap_or(0.0);
-        assert!(deleted / max_doc <= 0.1, "{segment}");
-    }
+    meta["segments"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_small_update_writes_one_segment() {
+    // Every query opens each segment's files: an update of a few posts
+    // adds one segment, not one per indexing thread.
+    let env = TestEnv::seed_indexed();
+    let before = segments(&env).len();
+    let paragraphs: Vec<String> = (0..300)
+        .map(|i| format!("Paragraphe {i} sur la confiance des dirigeants."))
+        .collect();
+    env.write_post(
+        "nouveau.txt",
+        &format!("Un nouveau billet\n\n{}\n", paragraphs.join("\n\n")),
+    );
+    env.run(&["index", "--quiet"]).expect_code(0);
+    assert_eq!(segments(&env).len(), before + 1);
     assert_same_as_full_rebuild(&env);
 }
 
