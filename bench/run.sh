@@ -120,7 +120,7 @@ hyperfine --runs 30 --warmup 3 -N --export-json seed.json \
   -n "rg -i médias (seed)" "rg -i médias seed/corpus" >&2
 
 if [ -n "${SCALE_MB:-}" ]; then
-  bench/fetch-corpus.sh --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2 || "$root/bench/fetch-corpus.sh" --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2
+  "$root/bench/fetch-corpus.sh" --scale-mb "$SCALE_MB" "$work/scaled-$SCALE_MB" >&2
   # Warm: the first run after fetching reads a cold page cache.
   hyperfine --warmup 1 --runs 3 --export-json scaled.json \
     --prepare "$(warm_corpus "$work/scaled-$SCALE_MB")" \
