@@ -3,12 +3,12 @@
 //!
 //! Tantivy answers such a question with an empty term dictionary that it
 //! builds the first time in a process, through an FST builder whose table
-//! takes about 1 MB of fresh memory: 233 of the 655 page faults of a
-//! one-shot query on the Littré after an edit (README, "Speed"). Segments
-//! written by an update often lack a field: an edited post without lists
-//! has no context. Scoring and matching therefore skip those segments,
-//! which changes no score and no match: a segment without a field's terms
-//! counts no token, no document and no match for it.
+//! fills about 1 MB of fresh memory (233 pages): a one-shot query on the
+//! Littré after an edit faulted 654 pages with it, 539 without (README,
+//! "Speed"). Segments written by an update often lack a field: an edited
+//! post without lists has no context. Scoring and matching therefore skip
+//! those segments, which changes no score and no match: a segment without
+//! a field's terms counts no token, no document and no match for it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -78,6 +78,9 @@ impl Presence {
 
     /// `query` made to match nothing, without asking, in segments lacking
     /// its field; unchanged if it searches more than one field or none.
+    /// Only for queries that match a document through their terms (terms,
+    /// phrases, and unions, intersections or boosts of them), not through
+    /// an exclusion or `AllQuery`.
     pub fn guard(self: &Arc<Self>, query: Box<dyn Query>) -> Box<dyn Query> {
         let mut fields = Vec::new();
         query.query_terms(&mut |term: &Term, _| fields.push(term.field()));
