@@ -413,13 +413,8 @@ fn deletions_are_merged_away() {
 
 /// The segments of the current generation, from tantivy's meta.json.
 fn segments(env: &TestEnv) -> Vec<serde_json::Value> {
-    let pointer: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(env.index().join("recherche.json")).unwrap())
-            .unwrap();
-    let generation = env.index().join(pointer["generation"].as_str().unwrap());
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(generation.join("meta.json")).unwrap())
-            .unwrap();
+    let meta = std::fs::read_to_string(generation(env).join("meta.json")).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
     meta["segments"].as_array().unwrap().clone()
 }
 
@@ -439,6 +434,33 @@ fn a_small_update_writes_one_segment() {
     env.run(&["index", "--quiet"]).expect_code(0);
     assert_eq!(segments(&env).len(), before + 1);
     assert_same_as_full_rebuild(&env);
+    // The new segment holds no context and no author, and nothing was
+    // deleted: scores and explanations are a full build's too.
+    let full = TestEnv::empty();
+    copy_dir(&env.corpus(), &full.corpus());
+    full.run(&["index", "--full", "--quiet"]).expect_code(0);
+    for query in [
+        "confiance dirigeants",
+        "médias sociaux",
+        "\"médias sociaux\"",
+        "author:Milouse écrire",
+        "dirigeants -author:Milouse",
+        "kind:comment médias",
+    ] {
+        let explained = |e: &TestEnv| e.search_json(&["--explain", "--limit", "100000", query]);
+        let updated = explained(&env);
+        assert!(updated["total"].as_u64().unwrap() > 0, "query {query:?}");
+        assert_eq!(updated, explained(&full), "query {query:?}");
+    }
+    let new_post = env.hit_ids(&["--limit", "100000", "confiance"]);
+    assert_eq!(
+        new_post
+            .iter()
+            .filter(|id| id.starts_with("nouveau/"))
+            .count(),
+        300,
+        "{new_post:?}"
+    );
 }
 
 /// A corpus of `copies` copies of the seed, each with one word of its own.
