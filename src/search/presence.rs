@@ -24,7 +24,7 @@ use tantivy::{Directory, DocId, Score, Searcher, SegmentReader, Term};
 use crate::error::Result;
 
 /// The fields with terms in each segment of a searcher.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Presence {
     /// A segment and a bit per field id (fields 0 to 63) it holds terms for.
     segments: Vec<(SegmentId, u64)>,
