@@ -343,9 +343,14 @@ fn assign_slugs(files: &mut [PostFile]) {
 /// Reads a post as NFC text; names the file and the byte offset when it is
 /// not UTF-8.
 pub fn read(root: &Path, file: &PostFile) -> Result<String> {
-    let path = root.join(&file.relative);
-    let bytes = read_bytes(&path, file.size).map_err(|e| Error::io("cannot read", &path, e))?;
-    decode(&path, bytes)
+    let bytes = read_post_bytes(root, file)?;
+    decode(&path_of(root, file), bytes)
+}
+
+/// The bytes of a listed post file, undecoded.
+pub fn read_post_bytes(root: &Path, file: &PostFile) -> Result<Vec<u8>> {
+    let path = path_of(root, file);
+    read_bytes(&path, file.size).map_err(|e| Error::io("cannot read", &path, e))
 }
 
 /// Reads a file whose size the listing gave, to its end (it may have

@@ -341,7 +341,7 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
             Some(entry) if entry.size == file.size && entry.modified_ns == file.modified_ns => {
                 if entry.racy {
                     files_read += 1;
-                    if hash(&read_bytes(corpus, file)?) != entry.hash {
+                    if hash(&corpus::read_post_bytes(corpus, file)?) != entry.hash {
                         changed.push(file.relative.clone());
                     } else if settled(file.modified_ns, started_ns) {
                         settled_files += 1;
@@ -501,7 +501,7 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
             }
             run.check_interrupt()?;
             let file = &run.files[i];
-            let bytes = read_bytes(run.corpus, file)?;
+            let bytes = corpus::read_post_bytes(run.corpus, file)?;
             let content_hash = hash(&bytes);
             let text = corpus::decode(&corpus::path_of(run.corpus, file), bytes)?;
             let post = passages::parse(&file.slug, &text);
@@ -544,11 +544,6 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
         error.map_or(Ok(()), Err)
     })?;
     Ok(shared.into_inner().expect("no indexing thread panics"))
-}
-
-fn read_bytes(corpus: &Path, file: &PostFile) -> Result<Vec<u8>> {
-    let path = corpus::path_of(corpus, file);
-    corpus::read_bytes(&path, file.size).map_err(|e| Error::io("cannot read", &path, e))
 }
 
 fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
@@ -644,7 +639,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
             plans.push(Plan::Unchanged(entry.clone()));
             continue;
         }
-        let bytes = read_bytes(corpus, file)?;
+        let bytes = corpus::read_post_bytes(corpus, file)?;
         summary.files_read += 1;
         let content_hash = hash(&bytes);
         if let Some(entry) = previous.filter(|e| same_stat(e, file) && e.hash == content_hash) {

@@ -96,7 +96,8 @@ pub struct Compiled {
     /// Title matches: they add to the score of matching passages only.
     pub boosts: Vec<Box<dyn TantivyQuery>>,
     /// The `kind:` and `author:` filters: parts that must and must not
-    /// match, each on one field; none when there is no filter.
+    /// match, each on one field or on every passage; none when there is
+    /// no filter.
     pub filter: Vec<(TantivyOccur, Box<dyn TantivyQuery>)>,
     /// Words dropped as stop words.
     pub stop_words: Vec<String>,
