@@ -53,6 +53,20 @@ fn release_as<T>(process_ends: bool, value: T) {
     }
 }
 
+/// How a failed run ends: 130 when Ctrl-C stopped it, 2 for any other
+/// error. The binary prints `recherche: {err:#}` with it; so does `watch`
+/// when it answers a search that failed.
+pub fn failure_status(err: &anyhow::Error) -> ExitStatus {
+    if err
+        .chain()
+        .any(|cause| matches!(cause.downcast_ref(), Some(Error::Interrupted)))
+    {
+        ExitStatus::Interrupted
+    } else {
+        ExitStatus::Error
+    }
+}
+
 /// How a run ended, as grep reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {

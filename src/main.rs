@@ -29,15 +29,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("recherche: {err:#}");
-            let interrupted = err
-                .chain()
-                .any(|cause| matches!(cause.downcast_ref(), Some(recherche::Error::Interrupted)));
-            let status = if interrupted {
-                recherche::ExitStatus::Interrupted
-            } else {
-                recherche::ExitStatus::Error
-            };
-            ExitCode::from(status.code())
+            ExitCode::from(recherche::failure_status(&err).code())
         }
     }
 }

@@ -29,10 +29,10 @@
 //! fails. Ids are readable and stable (`post/article/7`,
 //! `post/comment/2/3`): the same text at the same place keeps its id.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What part of a post a passage belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// The title of the post.

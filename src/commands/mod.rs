@@ -4,6 +4,8 @@
 
 pub mod export;
 pub mod index;
+#[cfg(unix)]
+pub mod resident;
 pub mod search;
 pub mod show;
 pub mod status;
@@ -41,10 +43,33 @@ pub fn open_index(
     interrupt: &AtomicBool,
     err: &mut impl Write,
 ) -> anyhow::Result<OpenIndex> {
+    Ok(refresh_and_open(corpus_dir, index_dir, refresh, interrupt, err)?.0)
+}
+
+/// What [`refresh_and_open`] did to the index.
+#[derive(Debug, Default)]
+pub struct Refreshed {
+    /// The update it made, if any.
+    pub update: Option<update::Summary>,
+    /// The corpus may hold changes the index does not: another process
+    /// held the lock, or trusting settled files again failed.
+    pub behind: bool,
+}
+
+/// [`open_index`], saying what it did to the index.
+pub fn refresh_and_open(
+    corpus_dir: &Path,
+    index_dir: &Path,
+    refresh: bool,
+    interrupt: &AtomicBool,
+    err: &mut impl Write,
+) -> anyhow::Result<(OpenIndex, Refreshed)> {
     let dir = IndexDir::new(index_dir);
     let missing = || Error::IndexMissing(index_dir.to_path_buf());
+    let mut refreshed = Refreshed::default();
     if !refresh {
-        return Ok(dir.open()?.ok_or_else(missing)?);
+        refreshed.behind = true;
+        return Ok((dir.open()?.ok_or_else(missing)?, refreshed));
     }
     let rebuild_reason = match dir.state()? {
         DirState::Current(_) => None,
@@ -76,6 +101,7 @@ pub fn open_index(
         if !matches!(dir.state()?, DirState::Current(_)) {
             let summary = update::update(corpus_dir, &dir, Mode::Full, &lock, interrupt)?;
             writeln!(err, "recherche: {}", index::describe(&summary))?;
+            refreshed.update = Some(summary);
         }
     }
     let open = dir.open()?.ok_or_else(missing)?;
@@ -83,37 +109,38 @@ pub fn open_index(
     let changed = check.changed;
     crate::release(check.files);
     if changed.is_empty() && check.settled == 0 {
-        return Ok(open);
+        return Ok((open, refreshed));
     }
+    refreshed.behind = true;
     let lock = match dir.lock(false) {
         Ok(lock) => lock,
         // Nothing changed, only files to trust again: another time.
-        Err(_) if changed.is_empty() => return Ok(open),
+        Err(_) if changed.is_empty() => return Ok((open, refreshed)),
         Err(Error::IndexLocked(_)) => {
             writeln!(
                 err,
                 "recherche: another process is updating the index; answering from its last committed state"
             )?;
-            return Ok(open);
+            return Ok((open, refreshed));
         }
         Err(e) => {
             writeln!(
                 err,
                 "recherche: the corpus changed but the index cannot be updated ({e}); answering from it as it is"
             )?;
-            return Ok(open);
+            return Ok((open, refreshed));
         }
     };
     drop(open);
     if changed.is_empty() {
         // Only racy files to trust again: a failure changes nothing, the
         // next run tries again; Ctrl-C still stops.
-        if let Err(Error::Interrupted) =
-            update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt)
-        {
-            return Err(Error::Interrupted.into());
+        match update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt) {
+            Err(Error::Interrupted) => return Err(Error::Interrupted.into()),
+            Err(_) => {}
+            Ok(_) => refreshed.behind = false,
         }
-        return Ok(dir.open()?.ok_or_else(missing)?);
+        return Ok((dir.open()?.ok_or_else(missing)?, refreshed));
     }
     let summary = update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt)?;
     if summary.committed {
@@ -127,5 +154,7 @@ pub fn open_index(
             index::describe(&summary)
         )?;
     }
-    Ok(dir.open()?.ok_or_else(missing)?)
+    refreshed.behind = false;
+    refreshed.update = Some(summary);
+    Ok((dir.open()?.ok_or_else(missing)?, refreshed))
 }

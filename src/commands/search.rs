@@ -5,8 +5,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use tantivy::IndexReader;
+
 use crate::ExitStatus;
 use crate::commands::{Output, open_index};
+use crate::index::OpenIndex;
 use crate::render::{json, text};
 use crate::search::{self, SearchOptions};
 
@@ -27,13 +30,19 @@ pub struct SearchCommand {
     pub refresh: bool,
 }
 
-/// Runs `recherche search`: exit 0 with hits, 1 without.
+/// Runs `recherche search`: exit 0 with hits, 1 without. A `watch`
+/// running on the same corpus and index answers it when it can
+/// ([`super::resident`]); the output is the same.
 pub fn run(
     command: &SearchCommand,
     interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
+    #[cfg(unix)]
+    if let Some(status) = super::resident::ask(command, out, err)? {
+        return Ok(status);
+    }
     // Check the query before any indexing work.
     search::parse_query(&command.query, &command.options)?;
     let open = open_index(
@@ -44,8 +53,23 @@ pub fn run(
         err,
     )?;
     let reader = open.reader()?;
+    let status = answer(command, &open, &reader, out, err)?;
+    // The process ends next: unmapping the index files one by one would
+    // only add to the time of a query.
+    crate::release((reader, open));
+    Ok(status)
+}
+
+/// Runs the query on an open index and prints the hits.
+pub(crate) fn answer(
+    command: &SearchCommand,
+    open: &OpenIndex,
+    reader: &IndexReader,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> anyhow::Result<ExitStatus> {
     let searcher = reader.searcher();
-    let results = search::search(&searcher, &open, &command.query, &command.options)?;
+    let results = search::search(&searcher, open, &command.query, &command.options)?;
     if results.only_stop_words {
         writeln!(
             err,
@@ -57,9 +81,6 @@ pub fn run(
         Output::Json => json::write_results(out, &results)?,
         Output::Text { color } => text::write_results(out, &results, color)?,
     }
-    // The process ends next: unmapping the index files one by one would
-    // only add to the time of a query.
-    crate::release((searcher, reader, open));
     Ok(if results.hits.is_empty() {
         ExitStatus::NoMatch
     } else {

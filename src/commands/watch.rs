@@ -3,7 +3,9 @@
 //! Watches the corpus folder, waits for a burst of events to settle, then
 //! updates the index incrementally and prints one line. An update that
 //! fails (a file saved half-way, not yet valid UTF-8) is reported and the
-//! watch goes on. Ctrl-C stops it between two updates.
+//! watch goes on. Meanwhile it answers searches on its socket, from the
+//! index it keeps open ([`super::resident`]). Ctrl-C stops it between two
+//! updates or searches.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -33,6 +35,15 @@ pub struct WatchCommand {
 /// How often the loop looks at the Ctrl-C flag when nothing happens.
 const TICK: Duration = Duration::from_millis(100);
 
+/// What reaches the watch's loop.
+enum Message {
+    /// A change reported by the operating system.
+    Event(notify::Result<notify::Event>),
+    /// A search to answer (see [`super::resident`]).
+    #[cfg(unix)]
+    Search(std::os::unix::net::UnixStream),
+}
+
 /// Runs `recherche watch` until Ctrl-C.
 pub fn run(
     command: &WatchCommand,
@@ -43,15 +54,45 @@ pub fn run(
     let dir = IndexDir::new(&command.index);
     // Fail early, with the usual message, if there is nothing to watch.
     crate::corpus::discover(&command.corpus)?;
-    let (sender, events) = mpsc::channel();
+    let (sender, messages) = mpsc::channel();
+    let events = sender.clone();
     let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = sender.send(event);
+        let _ = events.send(Message::Event(event));
     })?;
     watcher.watch(&command.corpus, RecursiveMode::Recursive)?;
     // Events name absolute paths: compare with the absolute corpus path.
     let corpus = std::fs::canonicalize(&command.corpus)
         .map_err(|e| Error::io("cannot read corpus folder", &command.corpus, e))?;
-    refresh(command, &dir, interrupt, out, err)?;
+    let current = refresh(command, &dir, interrupt, out, err)?;
+    #[cfg(unix)]
+    let (_listener, mut answerer) = {
+        let mut answerer = super::resident::Answerer::new(&command.corpus, &command.index)?;
+        answerer.index_updated();
+        answerer.changed = !current;
+        let listener = super::resident::Listener::start(&command.index, sender, Message::Search);
+        let listener = match listener {
+            Ok(Some(listener)) => Some(listener),
+            Ok(None) => {
+                writeln!(
+                    err,
+                    "recherche: another watch answers searches on {}",
+                    command.index.join(crate::index::WATCH_SOCKET).display()
+                )?;
+                None
+            }
+            Err(e) => {
+                writeln!(
+                    err,
+                    "recherche: cannot answer searches on {}: {e}",
+                    command.index.join(crate::index::WATCH_SOCKET).display()
+                )?;
+                None
+            }
+        };
+        (listener, answerer)
+    };
+    #[cfg(not(unix))]
+    let _ = (current, sender);
     writeln!(
         err,
         "recherche: watching {} (Ctrl-C to stop)",
@@ -59,23 +100,92 @@ pub fn run(
     )?;
     let mut last_event: Option<Instant> = None;
     while !interrupt.load(Ordering::Relaxed) {
-        match events.recv_timeout(TICK) {
-            Ok(Ok(event)) => {
-                if event.paths.iter().any(|p| is_post_path(&corpus, p)) {
+        match messages.recv_timeout(TICK) {
+            Ok(Message::Event(event)) => {
+                if reports_change(&corpus, event, err)? {
                     last_event = Some(Instant::now());
+                    #[cfg(unix)]
+                    {
+                        answerer.changed = true;
+                    }
                 }
             }
-            Ok(Err(e)) => writeln!(err, "recherche: watch error: {e}")?,
+            #[cfg(unix)]
+            Ok(Message::Search(stream)) => {
+                // Changes reported before the search arrived are its to see.
+                let mut searches = vec![stream];
+                while let Ok(message) = messages.try_recv() {
+                    match message {
+                        Message::Event(event) => {
+                            if reports_change(&corpus, event, err)? {
+                                last_event = Some(Instant::now());
+                                answerer.changed = true;
+                            }
+                        }
+                        Message::Search(stream) => searches.push(stream),
+                    }
+                }
+                for stream in searches {
+                    if let Some(summary) = answerer.answer(stream, interrupt) {
+                        writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
+                        out.flush()?;
+                    }
+                }
+                // A search that checked the corpus left nothing to update.
+                if !answerer.changed {
+                    last_event = None;
+                }
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         if last_event.is_some_and(|t| t.elapsed() >= command.debounce) {
             last_event = None;
-            refresh(command, &dir, interrupt, out, err)?;
+            let current = refresh(command, &dir, interrupt, out, err)?;
+            #[cfg(unix)]
+            {
+                answerer.index_updated();
+                answerer.changed = !current;
+            }
+            #[cfg(not(unix))]
+            let _ = current;
         }
+    }
+    #[cfg(unix)]
+    if answerer.answered > 0 {
+        let searches = match answerer.answered {
+            1 => "1 search".to_string(),
+            n => format!("{n} searches"),
+        };
+        writeln!(err, "recherche: stopped watching ({searches} answered)")?;
+        return Ok(ExitStatus::Success);
     }
     writeln!(err, "recherche: stopped watching")?;
     Ok(ExitStatus::Success)
+}
+
+/// True when `event` may mean a post changed: not a file merely opened or
+/// read (the watch's own updates read the posts), nothing hidden. An
+/// error of the watcher counts as a change: changes may have been missed.
+fn reports_change(
+    corpus: &Path,
+    event: notify::Result<notify::Event>,
+    err: &mut impl Write,
+) -> std::io::Result<bool> {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode};
+    match event {
+        Ok(event) => Ok(event.need_rescan()
+            || match event.kind {
+                EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+                EventKind::Access(_) => false,
+                _ => true,
+            } && event.paths.iter().any(|p| is_post_path(corpus, p))),
+        Err(e) => {
+            writeln!(err, "recherche: watch error: {e}")?;
+            Ok(true)
+        }
+    }
 }
 
 /// True for paths that may change a post: nothing hidden under the corpus.
@@ -90,32 +200,76 @@ fn is_post_path(corpus: &Path, path: &Path) -> bool {
 }
 
 /// One incremental update; prints a line when something was committed and
-/// reports failures without stopping the watch.
+/// reports failures without stopping the watch. True when the index is
+/// then up to date.
 fn refresh(
     command: &WatchCommand,
     dir: &IndexDir,
     interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let result = dir
         .lock(true)
         .and_then(|lock| update::update(&command.corpus, dir, Mode::Incremental, &lock, interrupt));
     match result {
-        Ok(summary) if summary.committed => {
-            writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
-            out.flush()?;
+        Ok(summary) => {
+            if summary.committed {
+                writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
+                out.flush()?;
+            }
+            Ok(true)
         }
-        Ok(_) => {}
-        Err(Error::Interrupted) => {}
-        Err(e) => writeln!(err, "recherche: {e}")?,
+        Err(Error::Interrupted) => Ok(false),
+        Err(e) => {
+            writeln!(err, "recherche: {e}")?;
+            Ok(false)
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_merely_read_is_no_change() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, Flag, ModifyKind};
+        use notify::{Event, EventKind};
+        let corpus = Path::new("/blog/corpus");
+        let post = PathBuf::from("/blog/corpus/a.txt");
+        let reports = |event: notify::Result<Event>| {
+            let mut err = Vec::new();
+            let changed = reports_change(corpus, event, &mut err).unwrap();
+            (changed, String::from_utf8(err).unwrap())
+        };
+        let on_post = |kind| Ok(Event::new(kind).add_path(post.clone()));
+        // The watch's own updates open and read the posts.
+        for kind in [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Access(AccessKind::Read),
+        ] {
+            assert_eq!(reports(on_post(kind)), (false, String::new()));
+        }
+        for kind in [
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Create(CreateKind::File),
+        ] {
+            assert_eq!(reports(on_post(kind)), (true, String::new()));
+        }
+        // Hidden files: an editor's swap file.
+        let swap = Event::new(EventKind::Modify(ModifyKind::Any))
+            .add_path(PathBuf::from("/blog/corpus/.a.txt.swp"));
+        assert_eq!(reports(Ok(swap)), (false, String::new()));
+        // Events were lost: anything may have changed.
+        let rescan = Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        assert_eq!(reports(Ok(rescan)), (true, String::new()));
+        let (changed, err) = reports(Err(notify::Error::generic("queue overflow")));
+        assert!(changed);
+        assert_eq!(err, "recherche: watch error: queue overflow\n");
+    }
 
     #[test]
     fn hidden_files_under_the_corpus_are_ignored() {

@@ -43,13 +43,17 @@ pub use words::Words;
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// The name of the generation pointer in the index folder.
-const POINTER: &str = "recherche.json";
+pub(crate) const POINTER: &str = "recherche.json";
 /// The lock file of the index folder.
 const LOCK: &str = ".lock";
 /// Prefix of generation folders.
 const GENERATION_PREFIX: &str = "gen-";
-/// Files of the index folder that are not recherche's but are allowed there.
-const TOLERATED: &[&str] = &[".gitignore"];
+/// The socket of a running `watch` in the index folder (Unix): searches
+/// ask it first.
+pub const WATCH_SOCKET: &str = "watch.sock";
+/// Files of the index folder that are not its generations but are allowed
+/// there.
+const TOLERATED: &[&str] = &[".gitignore", WATCH_SOCKET];
 
 /// The fields of a passage document.
 #[derive(Debug, Clone, Copy)]

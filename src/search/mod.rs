@@ -37,7 +37,7 @@ use crate::query::{self, Occur, Query};
 use crate::snippet::{self, Snippet};
 
 /// Options of a search besides the query text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SearchOptions {
     /// Most hits to return.
     pub limit: usize,

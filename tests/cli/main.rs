@@ -10,3 +10,4 @@ mod readme;
 mod rebuild;
 mod search;
 mod snapshots;
+mod watch;
