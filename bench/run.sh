@@ -102,6 +102,29 @@ while IFS=$'\t' read -r kind q; do
   list_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --index $work/recherche-index $quoted")
 done < "$root/bench/queries.tsv"
 hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json query-list.json "${list_args[@]}" >&2
+# The same list, and a search with its stale check, answered by a running
+# `recherche watch` (which must name the same corpus and index). The watch
+# says how many searches it answered: all of them, or the figures would be
+# of searches answering by themselves.
+"$bin" watch --corpus "$corpus" --index "$work/recherche-index" > watch.out 2> watch.err &
+watch_pid=$!
+for _ in $(seq 100); do [ -S "$work/recherche-index/watch.sock" ] && break; sleep 0.1; done
+watch_args=()
+while IFS=$'\t' read -r kind q; do
+  [[ -z "$kind" || "$kind" == \#* ]] && continue
+  quoted="'${q//\'/\'\\\'\'}'"
+  watch_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --corpus $corpus --index $work/recherche-index $quoted")
+done < "$root/bench/queries.tsv"
+hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json watch-list.json "${watch_args[@]}" >&2
+hyperfine --runs 20 --warmup 2 -N --export-json watch-fresh.json \
+  -n "recherche search, with a watch running" \
+     "$bin search --json --limit 10 --corpus $corpus --index $work/recherche-index amour" >&2
+kill -INT "$watch_pid"; wait "$watch_pid" || true
+# Each query is 3 arguments (-n, its name, its command) and runs 11 times
+# (a warm-up and 10); the search with its stale check 22 times.
+watch_expected=$(( ${#watch_args[@]} / 3 * 11 + 22 ))
+watch_said=$(grep -o 'stopped watching.*' watch.err || echo "nothing")
+printf '%s\n%s\n' "$watch_said" "$watch_expected" > watch-answered.txt
 hyperfine --runs 20 --warmup 2 -N --export-json fresh.json \
   -n "recherche search, stale check of $(find "$corpus" -name '*.txt' | wc -l) files" \
      "$bin search --json --limit 10 --corpus $corpus --index $work/recherche-index amour" \
@@ -174,6 +197,13 @@ if times:
           f"{len(times)} runs: median {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms "
           f"(by kind, medians: " + ", ".join(
               f"{k} {sorted(v)[len(v) // 2] * 1000:.1f} ms" for k, v in kinds.items()) + ").")
+times = sorted(t for r in results("watch-list.json") for t in r["times"])
+said, expected = open("watch-answered.txt").read().split("\n")[:2]
+watch_pick = lambda p: times[round((len(times) - 1) * p)] * 1000
+print(f"\nWith `recherche watch` running (it said \"{said}\" of {expected} "
+      f"searches run): the same list, median {watch_pick(0.5):.1f} ms, p99 {watch_pick(0.99):.1f} ms; "
+      f"a search with its stale check, median "
+      f"{results('watch-fresh.json')[0]['median'] * 1000:.1f} ms.")
 print("\n| update | median |")
 print("|:---|---:|")
 for r in results("fresh.json") + results("incremental.json"):
