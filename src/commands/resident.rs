@@ -31,7 +31,7 @@ use crate::ExitStatus;
 use crate::commands::search::{self, SearchCommand};
 use crate::commands::{Output, refresh_and_open};
 use crate::index::update::Summary;
-use crate::index::{IndexDir, OpenIndex, WATCH_SOCKET};
+use crate::index::{DirState, IndexDir, OpenIndex, WATCH_SOCKET};
 
 /// Tells two builds apart: a watch answers only its own version.
 const PROTOCOL: &str = concat!("recherche-watch/1 ", env!("CARGO_PKG_VERSION"));
@@ -117,8 +117,10 @@ pub fn ask(
     let Some(answer) = exchange(command) else {
         return Ok(None);
     };
-    out.write_all(&answer.stdout)?;
+    // Notes first, as a search answering by itself writes them at once
+    // and its results at the end.
     err.write_all(&answer.stderr)?;
+    out.write_all(&answer.stdout)?;
     Ok(Some(answer.status))
 }
 
@@ -231,11 +233,6 @@ impl Listener {
             })?;
         Ok(Some(guard))
     }
-
-    /// Where the socket is.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 impl Drop for Listener {
@@ -263,11 +260,13 @@ pub struct Answerer {
 struct Opened {
     open: OpenIndex,
     reader: IndexReader,
-    stamp: Stamp,
+    /// `None` when a full build switched generations while it was opened:
+    /// the next search opens it again.
+    stamp: Option<Stamp>,
 }
 
-/// The pointer and the generation's commit file, as last seen: a commit
-/// or a full build by another process changes one of them.
+/// The pointer and the current generation's commit file: a commit or a
+/// full build by another process changes one of them.
 #[derive(Debug, PartialEq, Eq)]
 struct Stamp([Option<FileStamp>; 2]);
 
@@ -290,11 +289,25 @@ impl FileStamp {
 }
 
 impl Stamp {
-    fn of(dir: &IndexDir, open: &OpenIndex) -> Stamp {
+    /// The stamp of `generation` now.
+    fn of(dir: &IndexDir, generation: &Path) -> Stamp {
         Stamp([
             FileStamp::of(&dir.root().join(crate::index::POINTER)),
-            FileStamp::of(&open.generation.join("meta.json")),
+            FileStamp::of(&generation.join("meta.json")),
         ])
+    }
+
+    /// The stamp of the current generation, taken before opening it (so
+    /// that a commit made meanwhile shows as a change), with that
+    /// generation's folder.
+    fn before_opening(dir: &IndexDir) -> Option<(Stamp, PathBuf)> {
+        let pointer = FileStamp::of(&dir.root().join(crate::index::POINTER));
+        let DirState::Current(current) = dir.state().ok()? else {
+            return None;
+        };
+        let generation = dir.root().join(current.generation);
+        let meta = FileStamp::of(&generation.join("meta.json"));
+        Some((Stamp([pointer, meta]), generation))
     }
 }
 
@@ -381,11 +394,9 @@ impl Answerer {
         // Another process wrote the index (`recherche index`, maybe from
         // another corpus): open it again, and check the corpus as a search
         // would.
-        if self
-            .open
-            .as_ref()
-            .is_some_and(|opened| opened.stamp != Stamp::of(&dir, &opened.open))
-        {
+        if self.open.as_ref().is_some_and(|opened| {
+            opened.stamp.as_ref() != Some(&Stamp::of(&dir, &opened.open.generation))
+        }) {
             self.open = None;
             self.changed = true;
         }
@@ -393,38 +404,44 @@ impl Answerer {
             self.open = None;
             let (open, refreshed) =
                 refresh_and_open(&self.corpus, &self.index, true, interrupt, err)?;
+            drop(open);
             *update = refreshed.update;
             self.changed = refreshed.behind;
-            self.keep(&dir, open)?;
-        } else if self.open.is_none() {
-            let (open, _) = refresh_and_open(&self.corpus, &self.index, false, interrupt, err)?;
-            self.keep(&dir, open)?;
+        }
+        if self.open.is_none() {
+            self.open = Some(self.reopen(&dir, interrupt, err)?);
         }
         let opened = self.open.as_ref().expect("opened above");
         search::answer(command, &opened.open, &opened.reader, out, err)
     }
 
-    fn keep(&mut self, dir: &IndexDir, open: OpenIndex) -> anyhow::Result<()> {
-        let stamp = Stamp::of(dir, &open);
+    /// Opens the current generation, stamped.
+    fn reopen(
+        &self,
+        dir: &IndexDir,
+        interrupt: &AtomicBool,
+        err: &mut impl Write,
+    ) -> anyhow::Result<Opened> {
+        let before = Stamp::before_opening(dir);
+        let (open, _) = refresh_and_open(&self.corpus, &self.index, false, interrupt, err)?;
         let reader = open.reader()?;
-        self.open = Some(Opened {
+        let stamp = before
+            .filter(|(_, generation)| *generation == open.generation)
+            .map(|(stamp, _)| stamp);
+        Ok(Opened {
             open,
             reader,
             stamp,
-        });
-        Ok(())
+        })
     }
 
     /// Opens the index again after the watch updated it (or tried to), so
     /// that a later change of its files is known to be another process's.
     pub fn index_updated(&mut self) {
-        self.open = None;
         let never = AtomicBool::new(false);
-        if let Ok((open, _)) =
-            refresh_and_open(&self.corpus, &self.index, false, &never, &mut io::sink())
-        {
-            let _ = self.keep(&IndexDir::new(&self.index), open);
-        }
+        self.open = self
+            .reopen(&IndexDir::new(&self.index), &never, &mut io::sink())
+            .ok();
     }
 }
 
@@ -499,6 +516,43 @@ mod tests {
             answered: 0,
         };
         assert!(absolute.serves(&request("/anywhere", "/blog/corpus", "/blog/index")));
+    }
+
+    #[test]
+    fn another_process_s_commit_or_full_build_is_told_by_the_stamp() {
+        use crate::index::update::{self, Mode};
+        let folder = tempfile::tempdir().unwrap();
+        let corpus = folder.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        std::fs::write(corpus.join("a.txt"), "Titre\n\nUn paragraphe.\n").unwrap();
+        let dir = IndexDir::new(folder.path().join("index"));
+        let never = AtomicBool::new(false);
+        let build = |mode| {
+            let lock = dir.lock(true).unwrap();
+            update::update(&corpus, &dir, mode, &lock, &never).unwrap()
+        };
+        build(Mode::Full);
+        let answerer = Answerer::new(&corpus, dir.root()).unwrap();
+        let opened = answerer.reopen(&dir, &never, &mut io::sink()).unwrap();
+        let stamp = opened.stamp.as_ref().expect("nothing changed meanwhile");
+        assert_eq!(*stamp, Stamp::of(&dir, &opened.open.generation));
+        // A commit to the same generation.
+        std::fs::write(corpus.join("b.txt"), "Autre\n\nUn autre.\n").unwrap();
+        assert!(build(Mode::Incremental).committed);
+        assert_ne!(*stamp, Stamp::of(&dir, &opened.open.generation));
+        // A full build: another generation, the pointer replaced.
+        let opened = answerer.reopen(&dir, &never, &mut io::sink()).unwrap();
+        let stamp = opened.stamp.as_ref().unwrap();
+        assert_eq!(*stamp, Stamp::of(&dir, &opened.open.generation));
+        build(Mode::Full);
+        assert_ne!(*stamp, Stamp::of(&dir, &opened.open.generation));
+        // A run that changes nothing writes nothing.
+        let opened = answerer.reopen(&dir, &never, &mut io::sink()).unwrap();
+        assert!(!build(Mode::Incremental).committed);
+        assert_eq!(
+            opened.stamp.unwrap(),
+            Stamp::of(&dir, &opened.open.generation)
+        );
     }
 
     #[test]
