@@ -245,7 +245,9 @@ impl Drop for Listener {
 /// it keeps open between searches, and whether the corpus may have changed
 /// since it was last checked.
 pub struct Answerer {
-    cwd: PathBuf,
+    /// `None` when the watch's folder cannot be told (removed): it then
+    /// answers only searches that name their folders absolutely.
+    cwd: Option<PathBuf>,
     corpus: PathBuf,
     index: PathBuf,
     open: Option<Opened>,
@@ -313,15 +315,15 @@ impl Stamp {
 
 impl Answerer {
     /// For a watch of `corpus` into `index`, as named on its command line.
-    pub fn new(corpus: &Path, index: &Path) -> io::Result<Answerer> {
-        Ok(Answerer {
-            cwd: std::env::current_dir()?,
+    pub fn new(corpus: &Path, index: &Path) -> Answerer {
+        Answerer {
+            cwd: std::env::current_dir().ok(),
             corpus: corpus.to_path_buf(),
             index: index.to_path_buf(),
             open: None,
             changed: true,
             answered: 0,
-        })
+        }
     }
 
     /// Reads one search from `stream` and answers it; returns the summary
@@ -348,7 +350,8 @@ impl Answerer {
     /// same corpus and index named alike, from the same folder when named
     /// relatively.
     fn serves(&self, request: &Request) -> bool {
-        let same_folder = |path: &Path| path.is_absolute() || request.cwd == self.cwd;
+        let same_folder =
+            |path: &Path| path.is_absolute() || self.cwd.as_ref() == Some(&request.cwd);
         request.protocol == PROTOCOL
             && request.corpus == self.corpus
             && request.index == self.index
@@ -492,7 +495,7 @@ mod tests {
     #[test]
     fn a_watch_answers_only_for_its_own_corpus_and_index() {
         let answerer = Answerer {
-            cwd: "/blog".into(),
+            cwd: Some("/blog".into()),
             corpus: "corpus".into(),
             index: "index".into(),
             open: None,
@@ -508,7 +511,7 @@ mod tests {
         older.protocol = "recherche-watch/1 0.0.1".to_string();
         assert!(!answerer.serves(&older));
         let absolute = Answerer {
-            cwd: "/blog".into(),
+            cwd: Some("/blog".into()),
             corpus: "/blog/corpus".into(),
             index: "/blog/index".into(),
             open: None,
@@ -532,7 +535,7 @@ mod tests {
             update::update(&corpus, &dir, mode, &lock, &never).unwrap()
         };
         build(Mode::Full);
-        let answerer = Answerer::new(&corpus, dir.root()).unwrap();
+        let answerer = Answerer::new(&corpus, dir.root());
         let opened = answerer.reopen(&dir, &never, &mut io::sink()).unwrap();
         let stamp = opened.stamp.as_ref().expect("nothing changed meanwhile");
         assert_eq!(*stamp, Stamp::of(&dir, &opened.open.generation));

@@ -66,7 +66,7 @@ pub fn run(
     let current = refresh(command, &dir, interrupt, out, err)?;
     #[cfg(unix)]
     let (_listener, mut answerer) = {
-        let mut answerer = super::resident::Answerer::new(&command.corpus, &command.index)?;
+        let mut answerer = super::resident::Answerer::new(&command.corpus, &command.index);
         answerer.index_updated();
         answerer.changed = !current;
         let listener = super::resident::Listener::start(&command.index, sender, Message::Search);
