@@ -46,7 +46,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Build or update the index from the corpus.
     Index(IndexArgs),
-    /// Keep the index up to date while the posts are edited (Ctrl-C stops).
+    /// Keep the index up to date while the posts are edited, and answer
+    /// searches from it meanwhile (Ctrl-C stops).
     Watch(WatchArgs),
     /// Show a passage whole, where it comes from, and the passages around it.
     Show(ShowArgs),

@@ -56,6 +56,8 @@ pub struct Status {
     pub changed: Vec<String>,
     /// Set when the corpus cannot be read (then the index is not fresh).
     pub corpus_error: Option<String>,
+    /// True while a `recherche watch` answers searches on this index.
+    pub watch: bool,
 }
 
 /// Runs `recherche status`.
@@ -88,6 +90,7 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
         fresh,
         changed,
         corpus_error,
+        watch: watch_answers(dir.root()),
     };
     if command.json {
         json::write_value(out, &status)?;
@@ -140,7 +143,23 @@ fn write_text(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
             }
         }
     }
+    if s.watch {
+        writeln!(out, "watch:    running, answers searches")?;
+    }
     Ok(())
+}
+
+/// True when a watch listens on the index folder's socket.
+fn watch_answers(index: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::net::UnixStream::connect(index.join(crate::index::WATCH_SOCKET)).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = index;
+        false
+    }
 }
 
 fn folder_size(path: &Path) -> u64 {

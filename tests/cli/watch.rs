@@ -134,8 +134,20 @@ fn a_running_watch_answers_searches_as_search_would() {
     let elsewhere = outcome(&env.run(ELSEWHERE));
     assert!(!socket.exists());
 
+    assert_eq!(env.run(&["status", "--json"]).json()["watch"], false);
     let watch = Watch::start(&env, 100);
     assert!(socket.exists());
+    // `status` says so (and is not a search: it is not counted).
+    let status = env.run(&["status"]);
+    status.expect_code(0);
+    assert!(
+        status
+            .stdout
+            .ends_with("\nwatch:    running, answers searches\n"),
+        "{}",
+        status.stdout
+    );
+    assert_eq!(env.run(&["status", "--json"]).json()["watch"], true);
     for (args, alone) in SEARCHES.iter().zip(&alone) {
         assert_eq!(&outcome(&env.run(args)), alone, "{args:?}");
     }
@@ -147,6 +159,7 @@ fn a_running_watch_answers_searches_as_search_would() {
     assert_eq!(stdout, "");
     // The socket goes with the watch.
     assert!(!socket.exists());
+    assert!(!env.run(&["status"]).stdout.contains("watch:"));
 }
 
 /// Waits long enough for the operating system to tell the watch of a
