@@ -340,7 +340,10 @@ impl Answerer {
             return None;
         };
         let (answer, update) = self.run(&request.into_command(), interrupt);
-        if write_answer(&mut stream, Some(&answer)).is_ok() {
+        if answer.status == ExitStatus::Interrupted {
+            // Ctrl-C stopped the watch, not the search: it answers by itself.
+            let _ = write_answer(&mut stream, None);
+        } else if write_answer(&mut stream, Some(&answer)).is_ok() {
             self.answered += 1;
         }
         update.filter(|summary| summary.committed)
