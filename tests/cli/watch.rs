@@ -276,3 +276,35 @@ fn an_index_written_by_another_process_is_seen() {
     let (_, stderr) = watch.stop();
     assert_eq!(answered(&stderr), 4, "{stderr}");
 }
+
+#[test]
+fn searches_at_the_same_time_are_all_answered_alike() {
+    let env = TestEnv::seed_indexed();
+    let queries = [
+        "médias",
+        "sourde oreille",
+        "narcisique",
+        "twitter",
+        "écrire",
+    ];
+    let alone: Vec<_> = queries
+        .iter()
+        .map(|q| outcome(&env.run(&["search", "--json", q])))
+        .collect();
+    let watch = Watch::start(&env, 100);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..4)
+            .flat_map(|_| queries.iter().zip(&alone))
+            .map(|(q, alone)| {
+                let env = &env;
+                scope.spawn(move || (outcome(&env.run(&["search", "--json", q])), alone))
+            })
+            .collect();
+        for run in runs {
+            let (outcome, alone) = run.join().unwrap();
+            assert_eq!(&outcome, alone);
+        }
+    });
+    let (_, stderr) = watch.stop();
+    assert_eq!(answered(&stderr), 4 * queries.len() as u64, "{stderr}");
+}
