@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         explain: true,
         ..SearchOptions::default()
     };
-    if let Ok(results) = search(&searcher, &open.fields, raw, &options) {
+    if let Ok(results) = search(&searcher, open, raw, &options) {
         for hit in &results.hits {
             for &(start, end) in &hit.snippet.highlights {
                 assert!(hit.snippet.text.is_char_boundary(start));
