@@ -119,7 +119,7 @@ hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json watch-list.json
 hyperfine --runs 20 --warmup 2 -N --export-json watch-fresh.json \
   -n "recherche search, with a watch running" \
      "$bin search --json --limit 10 --corpus $corpus --index $work/recherche-index amour" >&2
-kill -INT "$watch_pid"; wait "$watch_pid" || true
+kill -INT "$watch_pid" 2>/dev/null || true; wait "$watch_pid" || true
 # Each query is 3 arguments (-n, its name, its command) and runs 11 times
 # (a warm-up and 10); the search with its stale check 22 times.
 watch_expected=$(( ${#watch_args[@]} / 3 * 11 + 22 ))
