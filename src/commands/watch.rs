@@ -65,7 +65,7 @@ pub fn run(
         .map_err(|e| Error::io("cannot read corpus folder", &command.corpus, e))?;
     let current = refresh(command, &dir, interrupt, out, err)?;
     #[cfg(unix)]
-    let (_listener, mut answerer) = {
+    let (listener, mut answerer) = {
         let mut answerer = super::resident::Answerer::new(&command.corpus, &command.index);
         answerer.index_updated();
         answerer.changed = !current;
@@ -91,11 +91,17 @@ pub fn run(
         };
         (listener, answerer)
     };
+    #[cfg(unix)]
+    let answering = if listener.is_some() {
+        " and answering searches"
+    } else {
+        ""
+    };
     #[cfg(not(unix))]
-    let _ = (current, sender);
+    let (answering, _) = ("", (current, sender));
     writeln!(
         err,
-        "recherche: watching {} (Ctrl-C to stop)",
+        "recherche: watching {}{answering} (Ctrl-C to stop)",
         command.corpus.display()
     )?;
     let mut last_event: Option<Instant> = None;

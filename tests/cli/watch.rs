@@ -18,6 +18,8 @@ struct Watch {
     stderr: Option<BufReader<std::process::ChildStderr>>,
     /// What it wrote to standard error before it said it was watching.
     before: String,
+    /// The line that said so.
+    watching: String,
 }
 
 impl Watch {
@@ -31,18 +33,19 @@ impl Watch {
             .unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut before = String::new();
-        loop {
+        let watching = loop {
             let mut line = String::new();
             assert_ne!(stderr.read_line(&mut line).unwrap(), 0, "{before}");
             if line.contains("watching corpus") {
-                break;
+                break line;
             }
             before.push_str(&line);
-        }
+        };
         Watch {
             child: Some(child),
             stderr: Some(stderr),
             before,
+            watching,
         }
     }
 
@@ -233,9 +236,17 @@ fn a_socket_left_by_a_killed_watch_is_passed_over_then_replaced() {
     env.run(&["index"]).expect_code(0);
     // A new watch takes its place.
     let watch = Watch::start(&env, 100);
+    assert_eq!(
+        watch.watching,
+        "recherche: watching corpus and answering searches (Ctrl-C to stop)\n"
+    );
     assert_eq!(outcome(&env.run(&["search", "--json", "médias"])), alone);
     // A second watch of the same index leaves the searches to the first.
     let second = Watch::start(&env, 100);
+    assert_eq!(
+        second.watching,
+        "recherche: watching corpus (Ctrl-C to stop)\n"
+    );
     let (_, second_stderr) = second.stop();
     assert!(
         second_stderr.contains("another watch answers searches"),
