@@ -33,8 +33,25 @@ use crate::commands::{Output, refresh_and_open};
 use crate::index::update::Summary;
 use crate::index::{DirState, IndexDir, OpenIndex, WATCH_SOCKET};
 
-/// Tells two builds apart: a watch answers only its own version.
+/// Tells two versions apart: a watch answers only its own.
 const PROTOCOL: &str = concat!("recherche-watch/1 ", env!("CARGO_PKG_VERSION"));
+
+/// Tells two builds of one version apart: the running executable's file
+/// (device, inode, modification time, size). A watch started before
+/// `cargo build` or an upgrade replaced the binary then declines, rather
+/// than answer with the code it was started with.
+fn executable() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    Some(format!(
+        "{}:{}:{}.{}:{}",
+        m.dev(),
+        m.ino(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.size()
+    ))
+}
 
 /// Longest request read: a query and its options, never near this.
 const MAX_REQUEST: usize = 1 << 20;
@@ -53,6 +70,7 @@ const DECLINED: u8 = 255;
 #[derive(Debug, Serialize, Deserialize)]
 struct Request {
     protocol: String,
+    executable: String,
     cwd: PathBuf,
     corpus: PathBuf,
     index: PathBuf,
@@ -64,13 +82,14 @@ struct Request {
 }
 
 impl Request {
-    fn of(command: &SearchCommand, cwd: PathBuf) -> Request {
+    fn of(command: &SearchCommand, cwd: PathBuf, executable: String) -> Request {
         let (json, color) = match command.output {
             Output::Json => (true, false),
             Output::Text { color } => (false, color),
         };
         Request {
             protocol: PROTOCOL.to_string(),
+            executable,
             cwd,
             corpus: command.corpus.clone(),
             index: command.index.clone(),
@@ -127,7 +146,7 @@ pub fn ask(
 fn exchange(command: &SearchCommand) -> Option<Answer> {
     // One failed `connect` when no watch runs (the socket's absence).
     let mut stream = UnixStream::connect(command.index.join(WATCH_SOCKET)).ok()?;
-    let request = Request::of(command, std::env::current_dir().ok()?);
+    let request = Request::of(command, std::env::current_dir().ok()?, executable()?);
     let body = serde_json::to_vec(&request).ok()?;
     stream.set_read_timeout(Some(ANSWER_TIMEOUT)).ok()?;
     write_frame(&mut stream, &body).ok()?;
@@ -248,6 +267,9 @@ pub struct Answerer {
     /// `None` when the watch's folder cannot be told (removed): it then
     /// answers only searches that name their folders absolutely.
     cwd: Option<PathBuf>,
+    /// The watch's executable when it started ([`executable`]); `None`
+    /// when it cannot be told: it then answers nothing.
+    executable: Option<String>,
     corpus: PathBuf,
     index: PathBuf,
     open: Option<Opened>,
@@ -318,6 +340,7 @@ impl Answerer {
     pub fn new(corpus: &Path, index: &Path) -> Answerer {
         Answerer {
             cwd: std::env::current_dir().ok(),
+            executable: executable(),
             corpus: corpus.to_path_buf(),
             index: index.to_path_buf(),
             open: None,
@@ -349,13 +372,14 @@ impl Answerer {
         update.filter(|summary| summary.committed)
     }
 
-    /// True when this watch may answer for `request`: the same version, the
-    /// same corpus and index named alike, from the same folder when named
-    /// relatively.
+    /// True when this watch may answer for `request`: the same version and
+    /// executable, the same corpus and index named alike, from the same
+    /// folder when named relatively.
     fn serves(&self, request: &Request) -> bool {
         let same_folder =
             |path: &Path| path.is_absolute() || self.cwd.as_ref() == Some(&request.cwd);
         request.protocol == PROTOCOL
+            && self.executable.as_ref() == Some(&request.executable)
             && request.corpus == self.corpus
             && request.index == self.index
             && same_folder(&request.corpus)
@@ -492,13 +516,14 @@ mod tests {
             output: Output::Text { color: true },
             refresh: true,
         };
-        Request::of(&command, cwd.into())
+        Request::of(&command, cwd.into(), "1:2:3.4:5".to_string())
     }
 
     #[test]
     fn a_watch_answers_only_for_its_own_corpus_and_index() {
         let answerer = Answerer {
             cwd: Some("/blog".into()),
+            executable: Some("1:2:3.4:5".to_string()),
             corpus: "corpus".into(),
             index: "index".into(),
             open: None,
@@ -513,8 +538,13 @@ mod tests {
         let mut older = request("/blog", "corpus", "index");
         older.protocol = "recherche-watch/1 0.0.1".to_string();
         assert!(!answerer.serves(&older));
+        // The same version rebuilt since the watch started.
+        let mut rebuilt = request("/blog", "corpus", "index");
+        rebuilt.executable = "1:2:9.0:5".to_string();
+        assert!(!answerer.serves(&rebuilt));
         let absolute = Answerer {
             cwd: Some("/blog".into()),
+            executable: Some("1:2:3.4:5".to_string()),
             corpus: "/blog/corpus".into(),
             index: "/blog/index".into(),
             open: None,
@@ -583,7 +613,8 @@ mod tests {
             Output::Text { color: true },
         ] {
             command.output = output;
-            let sent = serde_json::to_vec(&Request::of(&command, "/x".into())).unwrap();
+            let sent =
+                serde_json::to_vec(&Request::of(&command, "/x".into(), String::new())).unwrap();
             let received: Request = serde_json::from_slice(&sent).unwrap();
             let back = received.into_command();
             assert_eq!(back.query, command.query);

@@ -25,8 +25,13 @@ struct Watch {
 impl Watch {
     /// Starts a watch and waits until it says it is watching.
     fn start(env: &TestEnv, debounce_ms: u64) -> Watch {
-        let mut child = env
-            .command(&["watch", "--debounce", &debounce_ms.to_string()])
+        Watch::start_with(env.command(&[]), debounce_ms)
+    }
+
+    /// The same, with `command` as the binary to run.
+    fn start_with(mut command: std::process::Command, debounce_ms: u64) -> Watch {
+        let mut child = command
+            .args(["watch", "--debounce", &debounce_ms.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -318,4 +323,24 @@ fn searches_at_the_same_time_are_all_answered_alike() {
     });
     let (_, stderr) = watch.stop();
     assert_eq!(answered(&stderr), 4 * queries.len() as u64, "{stderr}");
+}
+
+#[test]
+fn a_watch_started_from_another_build_leaves_searches_alone() {
+    let env = TestEnv::seed_indexed();
+    let alone = outcome(&env.run(&["search", "--json", "médias"]));
+    // The same version, another executable file: as after `cargo build`
+    // or an upgrade replaced the binary under a running watch.
+    let other = env.path().join("recherche-before");
+    std::fs::copy(env!("CARGO_BIN_EXE_recherche"), &other).unwrap();
+    let mut from_copy = std::process::Command::new(&other);
+    from_copy
+        .current_dir(env.path())
+        .env_clear()
+        .stdin(Stdio::null());
+    let watch = Watch::start_with(from_copy, 100);
+    assert!(watch.watching.contains("and answering searches"));
+    assert_eq!(outcome(&env.run(&["search", "--json", "médias"])), alone);
+    let (_, stderr) = watch.stop();
+    assert_eq!(answered(&stderr), 0, "{stderr}");
 }
