@@ -94,12 +94,13 @@ for i in "${!queries[@]}"; do
 done
 hyperfine --runs 20 --warmup 2 -N --ignore-failure --export-json queries.json "${args[@]}" >&2
 # The whole query list of bench/queries.tsv, recherche alone: the median
-# and p99 of every run of every query.
+# and p99 of every run of every query. The corpus is named as the watch
+# below names it (a search without its stale check does not read it).
 list_args=()
 while IFS=$'\t' read -r kind q; do
   [[ -z "$kind" || "$kind" == \#* ]] && continue
   quoted="'${q//\'/\'\\\'\'}'"
-  list_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --index $work/recherche-index $quoted")
+  list_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --corpus $corpus --index $work/recherche-index $quoted")
 done < "$root/bench/queries.tsv"
 hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json query-list.json "${list_args[@]}" >&2
 # The same list, and a search with its stale check, answered by a running
@@ -109,20 +110,14 @@ hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json query-list.json
 "$bin" watch --corpus "$corpus" --index "$work/recherche-index" > watch.out 2> watch.err &
 watch_pid=$!
 for _ in $(seq 100); do [ -S "$work/recherche-index/watch.sock" ] && break; sleep 0.1; done
-watch_args=()
-while IFS=$'\t' read -r kind q; do
-  [[ -z "$kind" || "$kind" == \#* ]] && continue
-  quoted="'${q//\'/\'\\\'\'}'"
-  watch_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --corpus $corpus --index $work/recherche-index $quoted")
-done < "$root/bench/queries.tsv"
-hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json watch-list.json "${watch_args[@]}" >&2
+hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json watch-list.json "${list_args[@]}" >&2
 hyperfine --runs 20 --warmup 2 -N --export-json watch-fresh.json \
   -n "recherche search, with a watch running" \
      "$bin search --json --limit 10 --corpus $corpus --index $work/recherche-index amour" >&2
 kill -INT "$watch_pid" 2>/dev/null || true; wait "$watch_pid" || true
 # Each query is 3 arguments (-n, its name, its command) and runs 11 times
 # (a warm-up and 10); the search with its stale check 22 times.
-watch_expected=$(( ${#watch_args[@]} / 3 * 11 + 22 ))
+watch_expected=$(( ${#list_args[@]} / 3 * 11 + 22 ))
 watch_said=$(grep -o 'stopped watching.*' watch.err || echo "nothing")
 printf '%s\n%s\n' "$watch_said" "$watch_expected" > watch-answered.txt
 hyperfine --runs 20 --warmup 2 -N --export-json fresh.json \

@@ -206,6 +206,11 @@ fn read_answer(stream: &mut impl Read) -> io::Result<Option<Answer>> {
     }))
 }
 
+/// True when a watch listens on the socket of the index folder `index`.
+pub fn is_answering(index: &Path) -> bool {
+    UnixStream::connect(index.join(WATCH_SOCKET)).is_ok()
+}
+
 /// The watch's socket: removed when dropped.
 pub struct Listener {
     path: PathBuf,
@@ -221,10 +226,10 @@ impl Listener {
         sender: Sender<M>,
         wrap: fn(UnixStream) -> M,
     ) -> io::Result<Option<Listener>> {
-        let path = index.join(WATCH_SOCKET);
-        if UnixStream::connect(&path).is_ok() {
+        if is_answering(index) {
             return Ok(None);
         }
+        let path = index.join(WATCH_SOCKET);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -507,6 +512,15 @@ mod tests {
         );
     }
 
+    /// A watch started in /blog from the executable "1:2:3.4:5".
+    fn watch_in_blog(corpus: &str, index: &str) -> Answerer {
+        Answerer {
+            cwd: Some("/blog".into()),
+            executable: Some("1:2:3.4:5".to_string()),
+            ..Answerer::new(Path::new(corpus), Path::new(index))
+        }
+    }
+
     fn request(cwd: &str, corpus: &str, index: &str) -> Request {
         let command = SearchCommand {
             corpus: corpus.into(),
@@ -521,15 +535,7 @@ mod tests {
 
     #[test]
     fn a_watch_answers_only_for_its_own_corpus_and_index() {
-        let answerer = Answerer {
-            cwd: Some("/blog".into()),
-            executable: Some("1:2:3.4:5".to_string()),
-            corpus: "corpus".into(),
-            index: "index".into(),
-            open: None,
-            changed: true,
-            answered: 0,
-        };
+        let answerer = watch_in_blog("corpus", "index");
         assert!(answerer.serves(&request("/blog", "corpus", "index")));
         // The same names from elsewhere are other folders.
         assert!(!answerer.serves(&request("/elsewhere", "corpus", "index")));
@@ -542,15 +548,7 @@ mod tests {
         let mut rebuilt = request("/blog", "corpus", "index");
         rebuilt.executable = "1:2:9.0:5".to_string();
         assert!(!answerer.serves(&rebuilt));
-        let absolute = Answerer {
-            cwd: Some("/blog".into()),
-            executable: Some("1:2:3.4:5".to_string()),
-            corpus: "/blog/corpus".into(),
-            index: "/blog/index".into(),
-            open: None,
-            changed: true,
-            answered: 0,
-        };
+        let absolute = watch_in_blog("/blog/corpus", "/blog/index");
         assert!(absolute.serves(&request("/anywhere", "/blog/corpus", "/blog/index")));
     }
 

@@ -153,7 +153,7 @@ fn write_text(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
 fn watch_answers(index: &Path) -> bool {
     #[cfg(unix)]
     {
-        std::os::unix::net::UnixStream::connect(index.join(crate::index::WATCH_SOCKET)).is_ok()
+        super::resident::is_answering(index)
     }
     #[cfg(not(unix))]
     {
