@@ -25,6 +25,8 @@ for tool in hyperfine sqlite3 rg tantivy python3; do
 done
 
 bin=$(bench/build-release.sh)
+# The same source without profile-guided optimisation, timed beside it.
+plain=$(PGO=0 bench/build-release.sh)
 bench/fetch-corpus.sh "$work/littre" >&2
 corpus=$work/littre
 cd "$work"
@@ -67,20 +69,23 @@ EOF
 warm_corpus() { echo "find '$1' -name '*.txt' -exec cat {} + > /dev/null"; }
 hyperfine --runs "$runs" --warmup 1 --export-json index.json \
   --prepare "$(warm_corpus "$corpus")" \
+  --prepare "$(warm_corpus "$corpus")" \
   --prepare "rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json && cat peers.ndjson > /dev/null" \
   --prepare "rm -f fts.db && cat passages.tsv > /dev/null" \
   -n "recherche index --full" "$bin index --full --quiet --corpus $corpus --index $work/recherche-index" \
+  -n "recherche index --full, built without PGO" "$plain index --full --quiet --corpus $corpus --index $work/plain-index" \
   -n "tantivy-cli index (2 threads)" "tantivy index -i tcli -f peers.ndjson -t 2" \
   -n "SQLite FTS5" "sqlite3 fts.db < sqlite-load.sql" >&2
 
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 rss_recherche=$(rss "$bin" index --full --quiet --corpus "$corpus" --index "$work/recherche-index")
+rss_plain=$(rss "$plain" index --full --quiet --corpus "$corpus" --index "$work/plain-index")
 rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json
 rss_tantivy=$(rss tantivy index -i tcli -f peers.ndjson -t 2)
 rm -f fts.db
 rss_sqlite=$( { /usr/bin/time -f %M sqlite3 fts.db < sqlite-load.sql; } 2>&1 >/dev/null | tail -1)
 size() { du -sb "$1" | cut -f1; }
-size_recherche=$(size recherche-index); size_tantivy=$(size tcli); size_sqlite=$(size fts.db)
+size_recherche=$(size recherche-index); size_plain=$(size plain-index); size_tantivy=$(size tcli); size_sqlite=$(size fts.db)
 
 # --- querying ------------------------------------------------------------
 queries=(amour cheval "chemin de fer" "mauvaise foi" vérité eglise narcisique)
@@ -103,6 +108,11 @@ while IFS=$'\t' read -r kind q; do
   list_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --corpus $corpus --index $work/recherche-index $quoted")
 done < "$root/bench/queries.tsv"
 hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json query-list.json "${list_args[@]}" >&2
+plain_args=()
+for ((i = 0; i < ${#list_args[@]}; i += 3)); do
+  plain_args+=(-n "${list_args[i + 1]}" "$plain${list_args[i + 2]#"$bin"}")
+done
+hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json plain-list.json "${plain_args[@]}" >&2
 # The same list, and a search with its stale check, answered by a running
 # `recherche watch` (which must name the same corpus and index). The watch
 # says how many searches it answered: all of them, or the figures would be
@@ -149,9 +159,9 @@ fi
 
 # --- report ----------------------------------------------------------------
 corpus_bytes=$(find "$corpus" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END{print s+0}')
-python3 - "$passages" "$rss_recherche" "$rss_tantivy" "$rss_sqlite" "$size_recherche" "$size_tantivy" "$size_sqlite" "$corpus_bytes" "${SCALE_MB:-0}" <<'PY'
+python3 - "$passages" "$rss_recherche" "$rss_plain" "$rss_tantivy" "$rss_sqlite" "$size_recherche" "$size_plain" "$size_tantivy" "$size_sqlite" "$corpus_bytes" "${SCALE_MB:-0}" <<'PY'
 import json, os, platform, subprocess, sys, datetime
-passages, rss_r, rss_t, rss_s, size_r, size_t, size_s, corpus_bytes, scale_mb = sys.argv[1:]
+passages, rss_r, rss_p, rss_t, rss_s, size_r, size_p, size_t, size_s, corpus_bytes, scale_mb = sys.argv[1:]
 def results(name):
     return json.load(open(name))["results"] if os.path.exists(name) else []
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
@@ -159,8 +169,8 @@ print(f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), Linu
       f"Littré: {int(passages):,} passages; medians of hyperfine runs.\n")
 idx = results("index.json")
 base = next(r["median"] for r in idx if r["command"].startswith("tantivy"))
-rss = {"recherche": rss_r, "tantivy": rss_t, "SQLite": rss_s}
-size = {"recherche": size_r, "tantivy": size_t, "SQLite": size_s}
+rss = {"recherche index --full,": rss_p, "recherche": rss_r, "tantivy": rss_t, "SQLite": rss_s}
+size = {"recherche index --full,": size_p, "recherche": size_r, "tantivy": size_t, "SQLite": size_s}
 print("| indexing the Littré | median | vs tantivy-cli | peak RSS | index size |")
 print("|:---|---:|---:|---:|---:|")
 for r in idx:
@@ -192,6 +202,9 @@ if times:
           f"{len(times)} runs: median {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms "
           f"(by kind, medians: " + ", ".join(
               f"{k} {sorted(v)[len(v) // 2] * 1000:.1f} ms" for k, v in kinds.items()) + ").")
+times = sorted(t for r in results("plain-list.json") for t in r["times"])
+if times:
+    print(f"The same list with the build without PGO: median {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms.")
 times = sorted(t for r in results("watch-list.json") for t in r["times"])
 said, expected = open("watch-answered.txt").read().split("\n")[:2]
 watch_pick = lambda p: times[round((len(times) - 1) * p)] * 1000

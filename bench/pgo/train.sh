@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The workload that trains the profile-guided release build: a full build,
+# searches of every kind (text, JSON, explain, colours, filters, typos,
+# completions, phrases, stop words only), stale checks with and without
+# changes, updates, status, export and show, on the corpus of
+# `bench/pgo/corpus.py`.
+#
+# Usage: bench/pgo/train.sh BINARY CORPUS_DIR INDEX_DIR
+set -euo pipefail
+bin=$1 corpus=$2 index=$3
+run() { "$bin" "$@" --corpus "$corpus" --index "$index"; }
+rm -rf "$index"
+run index --full --quiet
+queries=("médias sociaux" "dirigeant" "narcisique" "authenti" '"cadres dirigeants"'
+  "pourquoi les cadres détestent-ils les médias sociaux" "vérité" "creee" "abaisser"
+  "chemin de fer" "-twitter médias" "kind:comment sourde oreille" "author:Milouse écrire"
+  "hopit*" "le la les" "xyzzyq" "voltaïque" "réseaux" "entreprise publicité" "baldaquin")
+for _ in 1 2 3; do
+  for q in "${queries[@]}"; do
+    run search --no-refresh -- "$q" > /dev/null 2>&1 || true
+    run search --no-refresh --json -- "$q" > /dev/null 2>&1 || true
+  done
+done
+for q in "${queries[@]:0:6}"; do
+  run search --explain --json -- "$q" > /dev/null
+  run search --color always --limit 30 -- "$q" > /dev/null
+done
+for _ in 1 2 3 4; do
+  run search médias > /dev/null
+  run index --quiet
+done
+printf '\nUn paragraphe ajouté pour la mise à jour.\n' >> "$corpus/post-00010.txt"
+run search "paragraphe ajouté" > /dev/null 2>&1
+printf '\nUn autre paragraphe, édité ensuite.\n' >> "$corpus/post-00020.txt"
+run index --quiet
+run status > /dev/null
+run status --json > /dev/null
+run export --ndjson > /dev/null
+run show "$(run search --json --limit 1 --no-refresh médias | python3 -c 'import json, sys; print(json.load(sys.stdin)["hits"][0]["id"])')" > /dev/null
