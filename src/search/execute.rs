@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::query::{
     AllQuery, BooleanQuery, EnableScoring, Query as TantivyQuery, Scorer, Weight,
 };
@@ -113,11 +114,58 @@ impl Weights {
 
 /// Finds every matching passage with its coverage and score.
 pub fn collect(searcher: &Searcher, weights: &Weights) -> Result<Vec<Candidate>> {
-    let mut candidates = Vec::new();
+    // Room for every passage: growing the list would copy it into fresh
+    // memory at each doubling, and room never written is never touched.
+    let passages = searcher
+        .segment_readers()
+        .iter()
+        .map(|reader| reader.max_doc() as usize)
+        .sum();
+    let mut candidates = Vec::with_capacity(passages);
+    let mut batch = HashBatch::default();
     for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
-        collect_segment(segment_ord as u32, reader, weights, &mut candidates)?;
+        collect_segment(
+            segment_ord as u32,
+            reader,
+            weights,
+            &mut candidates,
+            &mut batch,
+        )?;
     }
     Ok(candidates)
+}
+
+/// The buffers through which a segment's text hashes are read, kept from
+/// one segment to the next.
+#[derive(Default)]
+struct HashBatch {
+    docs: Vec<DocId>,
+    hashes: Vec<u64>,
+    present: Vec<Option<u64>>,
+}
+
+impl HashBatch {
+    /// Sets the text hash of each of `added`, which are of one segment.
+    fn read(&mut self, column: &Column<u64>, added: &mut [Candidate]) {
+        self.docs.clear();
+        self.docs.extend(added.iter().map(|c| c.address.doc_id));
+        if matches!(column.index, ColumnIndex::Full) {
+            // Every passage has a hash: read the values without options.
+            self.hashes.clear();
+            self.hashes.resize(added.len(), 0);
+            column.values.get_vals(&self.docs, &mut self.hashes);
+            for (candidate, &hash) in added.iter_mut().zip(&self.hashes) {
+                candidate.text_hash = hash;
+            }
+        } else {
+            self.present.clear();
+            self.present.resize(added.len(), None);
+            column.first_vals(&self.docs, &mut self.present);
+            for (candidate, hash) in added.iter_mut().zip(&self.present) {
+                candidate.text_hash = hash.unwrap_or(0);
+            }
+        }
+    }
 }
 
 fn collect_segment(
@@ -125,6 +173,7 @@ fn collect_segment(
     reader: &SegmentReader,
     weights: &Weights,
     candidates: &mut Vec<Candidate>,
+    batch: &mut HashBatch,
 ) -> Result<()> {
     let mut positive = Vec::new();
     let mut must_not = Vec::new();
@@ -198,13 +247,7 @@ fn collect_segment(
     }
     // Text hashes read in one batch once the matches are known: a column
     // read per match costs a dynamic call and an index lookup each.
-    let added = &mut candidates[first..];
-    let docs: Vec<DocId> = added.iter().map(|c| c.address.doc_id).collect();
-    let mut hashes = vec![None; docs.len()];
-    text_hashes.first_vals(&docs, &mut hashes);
-    for (candidate, hash) in added.iter_mut().zip(hashes) {
-        candidate.text_hash = hash.unwrap_or(0);
-    }
+    batch.read(&text_hashes, &mut candidates[first..]);
     Ok(())
 }
 

@@ -19,7 +19,6 @@ mod highlight;
 mod presence;
 mod typos;
 
-use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
 
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
@@ -233,27 +232,27 @@ struct Member {
 /// best member first.
 fn rank(
     searcher: &Searcher,
-    candidates: Vec<Candidate>,
+    mut candidates: Vec<Candidate>,
     limit: usize,
 ) -> Result<(usize, Vec<Vec<Member>>)> {
-    // The best candidate of each text (ids unknown yet), the first of
-    // equals, by index: a smaller table than one of keys (its memory is
-    // touched anew in every process).
-    let key = |i: u32| Key::of(&candidates[i as usize], i as usize);
-    let mut best: FxHashMap<u64, u32> =
-        FxHashMap::with_capacity_and_hasher(candidates.len(), Default::default());
-    for (i, candidate) in candidates.iter().enumerate() {
-        let i = i as u32;
-        best.entry(candidate.text_hash)
-            .and_modify(|b| {
-                if key(i).cmp(&key(*b)) == Ordering::Less {
-                    *b = i;
-                }
-            })
-            .or_insert(i);
+    // Identical texts side by side, sorted in place: a table of texts would
+    // be as large as the list, and its memory touched anew in every process.
+    candidates.sort_unstable_by_key(|c| c.text_hash);
+    // The best candidate of each text (ids unknown yet).
+    let mut leaders: Vec<Key> = Vec::with_capacity(candidates.len());
+    let mut start = 0;
+    for run in candidates.chunk_by(|a, b| a.text_hash == b.text_hash) {
+        let mut best = Key::of(&run[0], start);
+        for (i, candidate) in run.iter().enumerate().skip(1) {
+            let key = Key::of(candidate, start + i);
+            if key.cmp(&best) == Ordering::Less {
+                best = key;
+            }
+        }
+        leaders.push(best);
+        start += run.len();
     }
-    let total = best.len();
-    let mut leaders: Vec<Key> = best.into_values().map(key).collect();
+    let total = leaders.len();
     // Only the head needs an order: select it, keep what ties with its
     // last (ids decide among those), then sort.
     if limit == 0 {
@@ -271,26 +270,19 @@ fn rank(
         leaders.truncate(kept);
     }
     leaders.sort_unstable_by(Key::cmp);
-    // Each kept text's group: every candidate with that text.
-    let position: FxHashMap<u64, usize> = leaders
+    // Each kept text's group: its run of candidates.
+    let kept: Vec<&[Candidate]> = leaders
         .iter()
-        .enumerate()
-        .map(|(g, l)| (candidates[l.index as usize].text_hash, g))
+        .map(|leader| run_around(&candidates, leader.index as usize))
         .collect();
-    let mut kept: Vec<Vec<Candidate>> = vec![Vec::new(); leaders.len()];
-    for candidate in candidates {
-        if let Some(&g) = position.get(&candidate.text_hash) {
-            kept[g].push(candidate);
-        }
-    }
-    let addresses: Vec<DocAddress> = kept.iter().flatten().map(|c| c.address).collect();
+    let addresses: Vec<DocAddress> = kept.iter().copied().flatten().map(|c| c.address).collect();
     let mut ids = read::ids(searcher, &addresses)?.into_iter();
     let mut groups: Vec<Vec<Member>> = kept
         .into_iter()
         .map(|group| {
             let mut members: Vec<Member> = group
-                .into_iter()
-                .map(|candidate| Member {
+                .iter()
+                .map(|&candidate| Member {
                     candidate,
                     id: ids.next().unwrap_or_default(),
                 })
@@ -302,4 +294,52 @@ fn rank(
     groups.sort_by(|a, b| by_key(&a[0], &b[0]).then_with(|| compare_ids(&a[0].id, &b[0].id)));
     groups.truncate(limit);
     Ok((total, groups))
+}
+
+/// The candidates around `index` with its text, in a list sorted by text.
+fn run_around(candidates: &[Candidate], index: usize) -> &[Candidate] {
+    let hash = candidates[index].text_hash;
+    let start = candidates[..index]
+        .iter()
+        .rposition(|c| c.text_hash != hash)
+        .map_or(0, |i| i + 1);
+    let end = candidates[index..]
+        .iter()
+        .position(|c| c.text_hash != hash)
+        .map_or(candidates.len(), |i| index + i);
+    &candidates[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates(hashes: &[u64]) -> Vec<Candidate> {
+        hashes
+            .iter()
+            .enumerate()
+            .map(|(doc, &text_hash)| Candidate {
+                text_hash,
+                address: DocAddress::new(0, doc as u32),
+                score: 1.0,
+                coverage: 1,
+                inexact: 0,
+            })
+            .collect()
+    }
+
+    fn docs(run: &[Candidate]) -> Vec<u32> {
+        run.iter().map(|c| c.address.doc_id).collect()
+    }
+
+    #[test]
+    fn a_run_is_every_candidate_with_the_text_and_no_other() {
+        let list = candidates(&[1, 1, 2, 3, 3, 3, 4]);
+        assert_eq!(docs(run_around(&list, 0)), [0, 1]);
+        assert_eq!(docs(run_around(&list, 1)), [0, 1]);
+        assert_eq!(docs(run_around(&list, 2)), [2]);
+        assert_eq!(docs(run_around(&list, 4)), [3, 4, 5]);
+        assert_eq!(docs(run_around(&list, 6)), [6]);
+        assert_eq!(docs(run_around(&candidates(&[5]), 0)), [0]);
+    }
 }
