@@ -37,9 +37,9 @@ echo "build-release: instrumented build" >&2
 RUSTFLAGS="$static -C profile-generate=$pgo/raw" CARGO_TARGET_DIR=$pgo/generate \
   cargo build --release --quiet --target $target
 instrumented=$pgo/generate/$target/release/recherche
-# A profile per instrumented binary: an unchanged source is not trained
-# (nor its release build compiled) again.
-profile=$pgo/recherche-$(sha256sum "$instrumented" | cut -c1-16).profdata
+# A profile per instrumented binary and training workload: an unchanged
+# source is not trained (nor its release build compiled) again.
+profile=$pgo/recherche-$(cat "$instrumented" bench/pgo/corpus.py bench/pgo/train.sh | sha256sum | cut -c1-16).profdata
 if [[ ! -f "$profile" ]]; then
   echo "build-release: training run" >&2
   rm -rf "$pgo/raw" "$pgo/corpus" "$pgo/index"

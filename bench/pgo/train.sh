@@ -8,7 +8,9 @@
 # Usage: bench/pgo/train.sh BINARY CORPUS_DIR INDEX_DIR
 set -euo pipefail
 bin=$1 corpus=$2 index=$3
-run() { "$bin" "$@" --corpus "$corpus" --index "$index"; }
+# A command on the training corpus and index: its options come first, as
+# the query may follow a `--`.
+run() { local command=$1; shift; "$bin" "$command" --corpus "$corpus" --index "$index" "$@"; }
 # A search that finds nothing, or only stop words, exits with 1; anything
 # else but 0 is a failure of the workload.
 search() { run search "$@" > /dev/null || [ $? -eq 1 ]; }
