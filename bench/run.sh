@@ -114,12 +114,13 @@ while IFS=$'\t' read -r kind q; do
   quoted="'${q//\'/\'\\\'\'}'"
   list_args+=(-n "$kind: $q" "$bin search --no-refresh --json --limit 10 --corpus $corpus --index $work/recherche-index $quoted")
 done < "$root/bench/queries.tsv"
-hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json query-list.json "${list_args[@]}" >&2
-plain_args=()
+# Each query is timed with the build without PGO right after it (named
+# "without PGO: …"), so that the two builds meet the machine's same hour.
+paired_args=()
 for ((i = 0; i < ${#list_args[@]}; i += 3)); do
-  plain_args+=(-n "${list_args[i + 1]}" "$plain${list_args[i + 2]#"$bin"}")
+  paired_args+=("${list_args[@]:i:3}" -n "without PGO: ${list_args[i + 1]}" "$plain${list_args[i + 2]#"$bin"}")
 done
-hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json plain-list.json "${plain_args[@]}" >&2
+hyperfine --runs 10 --warmup 1 -N --ignore-failure --export-json query-list.json "${paired_args[@]}" >&2
 # The same list, and a search with its stale check, answered by a running
 # `recherche watch` (which must name the same corpus and index). The watch
 # says how many searches it answered: all of them, or the figures would be
@@ -167,7 +168,7 @@ fi
 # --- report ----------------------------------------------------------------
 corpus_bytes=$(find "$corpus" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END{print s+0}')
 python3 - "$passages" "$rss_recherche" "$rss_plain" "$rss_tantivy" "$rss_tantivy1" "$rss_sqlite" "$size_recherche" "$size_plain" "$size_tantivy" "$size_tantivy1" "$size_sqlite" "$corpus_bytes" "${SCALE_MB:-0}" <<'PY'
-import json, os, platform, subprocess, sys, datetime
+import json, os, platform, statistics, subprocess, sys, datetime
 passages, rss_r, rss_p, rss_t, rss_t1, rss_s, size_r, size_p, size_t, size_t1, size_s, corpus_bytes, scale_mb = sys.argv[1:]
 def results(name):
     return json.load(open(name))["results"] if os.path.exists(name) else []
@@ -202,19 +203,24 @@ for r in q:
     by.setdefault(query, {})[engine] = r["median"] * 1000
 for query, m in by.items():
     print(f"| {query} | {m.get('recherche', 0):.1f} ms | {m.get('sqlite3', 0):.1f} ms | {m.get('rg -i', 0):.1f} ms |")
-times = sorted(t for r in results("query-list.json") for t in r["times"])
+listed = [r for r in results("query-list.json") if not r["command"].startswith("without PGO: ")]
+unprofiled = [r for r in results("query-list.json") if r["command"].startswith("without PGO: ")]
+times = sorted(t for r in listed for t in r["times"])
 if times:
     pick = lambda p: times[round((len(times) - 1) * p)] * 1000
     kinds = {}
-    for r in results("query-list.json"):
+    for r in listed:
         kinds.setdefault(r["command"].split(": ", 1)[0], []).extend(r["times"])
-    print(f"\nThe {len(results('query-list.json'))} queries of bench/queries.tsv, whole process, "
+    print(f"\nThe {len(listed)} queries of bench/queries.tsv, whole process, "
           f"{len(times)} runs: median {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms "
           f"(by kind, medians: " + ", ".join(
               f"{k} {sorted(v)[len(v) // 2] * 1000:.1f} ms" for k, v in kinds.items()) + ").")
-times = sorted(t for r in results("plain-list.json") for t in r["times"])
+times = sorted(t for r in unprofiled for t in r["times"])
 if times:
-    print(f"The same list with the build without PGO: median {pick(0.5):.1f} ms, p99 {pick(0.99):.1f} ms.")
+    ratios = [statistics.median(b["times"]) / statistics.median(a["times"]) for a, b in zip(listed, unprofiled)]
+    print(f"The same list with the build without PGO, each query timed right after: median {pick(0.5):.1f} ms, "
+          f"p99 {pick(0.99):.1f} ms; its queries' medians {statistics.geometric_mean(ratios):.2f} times those "
+          f"of the PGO build (geometric mean).")
 times = sorted(t for r in results("watch-list.json") for t in r["times"])
 said, expected = open("watch-answered.txt").read().split("\n")[:2]
 watch_pick = lambda p: times[round((len(times) - 1) * p)] * 1000
