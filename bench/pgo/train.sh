@@ -16,20 +16,7 @@ run() { local command=$1; shift; "$bin" "$command" --corpus "$corpus" --index "$
 search() { run search "$@" > /dev/null || [ $? -eq 1 ]; }
 rm -rf "$index"
 run index --full --quiet
-queries=("médias sociaux" "dirigeant" "narcisique" "authenti" '"cadres dirigeants"'
-  "pourquoi les cadres détestent-ils les médias sociaux" "vérité" "creee" "abaisser"
-  "chemin de fer" "-twitter médias" "kind:comment sourde oreille" "author:Milouse écrire"
-  "hopit*" "le la les" "xyzzyq" "voltaïque" "réseaux" "entreprise publicité" "baldaquin")
-for _ in 1 2 3; do
-  for q in "${queries[@]}"; do
-    search --no-refresh -- "$q" 2> /dev/null
-    search --no-refresh --json -- "$q" 2> /dev/null
-  done
-done
-for q in "${queries[@]:0:6}"; do
-  search --explain --json -- "$q"
-  search --color always --limit 30 -- "$q"
-done
+"$(dirname "$0")/searches.sh" "$bin" "$corpus" "$index" 3
 for _ in 1 2 3 4; do
   search médias
   run index --quiet
