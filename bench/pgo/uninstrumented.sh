@@ -17,6 +17,8 @@
 # `bench/build-release.sh` run (under target/pgo/).
 set -euo pipefail
 bin=$1 profile=$2 corpus=$3 index=$4
+# Byte order for `sort` and `comm` alike.
+export LC_ALL=C
 profdata="$(rustc --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin/llvm-profdata"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
