@@ -56,7 +56,7 @@ fi
 # the functions a search runs first; lld lays out the rest by the call
 # counts of the profile, as without an order (--call-graph-profile-sort,
 # which an order would otherwise turn off). A search process then takes
-# half the page faults in code it took, each of which maps the 16 pages of
+# 40-50 % fewer page faults in code, each of which maps the 16 pages of
 # the file around it (README, "Speed"). The searches of the training run
 # once more, alone, each process counting its own profile: first the
 # functions every search ran, then those the profile cannot count
