@@ -53,9 +53,9 @@ if [[ ! -f "$profile" ]]; then
   mv "$profile.partial" "$profile"
 fi
 # The order of the release binary's code (lld's --symbol-ordering-file):
-# the functions a search runs first; lld lays out the rest by the call
-# counts of the profile, as without an order (--call-graph-profile-sort,
-# which an order would otherwise turn off). A search process then takes
+# the functions a search runs first; lld lays out the rest as it would
+# without an order (its call-graph sort, --call-graph-profile-sort, which
+# an order turns off unless asked for). A search process then takes
 # 40-50 % fewer page faults in code, each of which maps the 16 pages of
 # the file around it (README, "Speed"). The searches of the training run
 # once more, alone, each process counting its own profile: first the
