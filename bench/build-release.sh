@@ -40,10 +40,12 @@ RUSTFLAGS="$static -C profile-generate=$pgo/raw" CARGO_TARGET_DIR=$pgo/generate 
   cargo build --release --quiet --target $target
 instrumented=$pgo/generate/$target/release/recherche
 # A profile per instrumented binary and training workload: an unchanged
-# source is not trained (nor its release build compiled) again.
+# source is not trained (nor its release build compiled) again, unless
+# the training's corpus and index, which the code's order below searches,
+# are gone.
 profile=$pgo/recherche-$(cat "$instrumented" bench/pgo/corpus.py bench/pgo/train.sh \
   bench/pgo/searches.sh | sha256sum | cut -c1-16).profdata
-if [[ ! -f "$profile" ]]; then
+if [[ ! -f "$profile" || ! -d "$pgo/index" ]]; then
   echo "build-release: training run" >&2
   rm -rf "$pgo/raw" "$pgo/corpus" "$pgo/index"
   python3 bench/pgo/corpus.py corpus/cadres-dirigeants-medias-sociaux.txt \
@@ -70,14 +72,6 @@ order=${profile%.profdata}-$(cat bench/pgo/uninstrumented.txt bench/pgo/searches
   bench/build-release.sh | sha256sum | cut -c1-16).order
 if [[ ! -f "$order" ]]; then
   echo "build-release: searches for the code's order" >&2
-  if [[ ! -d "$pgo/index" ]]; then
-    rm -rf "$pgo/corpus"
-    python3 bench/pgo/corpus.py corpus/cadres-dirigeants-medias-sociaux.txt \
-      tests/fixtures/snowball-fr/voc.txt "$pgo/corpus" 6000
-    LLVM_PROFILE_FILE="$pgo/scratch.profraw" "$instrumented" index --full --quiet \
-      --corpus "$pgo/corpus" --index "$pgo/index"
-    rm -f "$pgo/scratch.profraw"
-  fi
   rm -rf "$pgo/searches"
   LLVM_PROFILE_FILE="$pgo/searches/%p.profraw" \
     bench/pgo/searches.sh "$instrumented" "$pgo/corpus" "$pgo/index" 1
