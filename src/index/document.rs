@@ -75,17 +75,17 @@ impl DocumentBuilder {
         self.words
     }
 
-    /// The counts of the words the analyzer's cache has forgotten since the
-    /// last call; the counts of the words it holds stay counted by id, and
-    /// come with a later call or with [`DocumentBuilder::into_words`].
-    /// Taking them all would turn every cached word into a string and hash
-    /// it again at each call.
-    pub fn take_forgotten_words(&mut self) -> WordCounts {
-        std::mem::take(&mut self.words)
+    /// The counts of the words the analyzer's cache has forgotten, to be
+    /// moved away with [`WordCounts::merge_from`] (which leaves their table
+    /// empty but sized, for the next ones); the counts of the words it holds
+    /// stay counted by id, and come later or with
+    /// [`DocumentBuilder::into_words`]. Taking them all would turn every
+    /// cached word into a string and hash it again at each call.
+    pub fn forgotten_words(&mut self) -> &mut WordCounts {
+        &mut self.words
     }
 
-    /// Distinct words in the counts [`DocumentBuilder::take_forgotten_words`]
-    /// would return.
+    /// Distinct words in [`DocumentBuilder::forgotten_words`].
     pub fn forgotten_words_len(&self) -> usize {
         self.words.len()
     }
@@ -349,10 +349,12 @@ mod tests {
         builder.post(&file, &passages::parse(&file.slug, small));
         // Nothing forgotten yet: the words are still counted by id.
         assert_eq!(builder.forgotten_words_len(), 0);
-        assert!(builder.take_forgotten_words().is_empty());
+        let mut words = WordCounts::default();
+        words.merge_from(builder.forgotten_words());
+        assert!(words.is_empty());
         let file = file_for(&many);
         builder.post(&file, &passages::parse(&file.slug, &many));
-        let mut words = builder.take_forgotten_words();
+        words.merge_from(builder.forgotten_words());
         assert!(words.len() >= CACHE_WORDS, "{}", words.len());
         assert_eq!(builder.forgotten_words_len(), 0);
         words.merge(builder.into_words());

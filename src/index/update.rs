@@ -484,11 +484,11 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let shared = std::sync::Mutex::new(BuiltFiles::default());
-    let share = |mine: &mut BuiltFiles, words: WordCounts| {
+    let share = |mine: &mut BuiltFiles, words: &mut WordCounts| {
         let mut all = shared.lock().expect("no indexing thread panics");
         all.entries.append(&mut mine.entries);
         all.text_hashes.append(&mut mine.text_hashes);
-        all.words.merge(words);
+        all.words.merge_from(words);
         all.in_use.merge(std::mem::take(&mut mine.in_use));
     };
     let work = || -> Result<()> {
@@ -517,10 +517,10 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
             }
             mine.entries.push(entry(file, content_hash, &post));
             if mine.text_hashes.len() + builder.forgotten_words_len() > LOCAL_COUNTS {
-                share(&mut mine, builder.take_forgotten_words());
+                share(&mut mine, builder.forgotten_words());
             }
         }
-        share(&mut mine, builder.into_words());
+        share(&mut mine, &mut builder.into_words());
         Ok(())
     };
     std::thread::scope(|scope| -> Result<()> {
