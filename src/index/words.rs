@@ -12,12 +12,13 @@
 //! indexed field: no postings to build at indexing time, one automaton walk
 //! at query time instead of one per segment.
 
-use std::io::BufWriter;
+use std::io::Write as _;
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
 use tantivy_fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
 
+use super::directory::PieceWriter;
 use crate::error::{Error, Result};
 
 /// Passages per word, while indexing: counts for a full build, changes to
@@ -155,7 +156,8 @@ fn write_dictionary(
         .tempfile_in(folder)
         .map_err(|e| Error::io("cannot write in", folder, e))?;
     let failed = |e: std::io::Error| Error::io("cannot write", tmp.path().to_path_buf(), e);
-    let mut builder = MapBuilder::new(BufWriter::new(tmp.as_file()))
+    // Searches walk it: written in large pieces (see `super::directory`).
+    let mut builder = MapBuilder::new(PieceWriter::new(tmp.as_file()))
         .map_err(fst_io)
         .map_err(failed)?;
     fill(&mut |word, n| match u64::try_from(n) {
@@ -163,12 +165,10 @@ fn write_dictionary(
         _ => Ok(()),
     })
     .map_err(failed)?;
-    let writer = builder.into_inner().map_err(fst_io).map_err(failed)?;
-    writer
-        .into_inner()
-        .map_err(|e| failed(e.into_error()))?
-        .sync_all()
-        .map_err(failed)?;
+    let mut writer = builder.into_inner().map_err(fst_io).map_err(failed)?;
+    writer.flush().map_err(failed)?;
+    drop(writer);
+    tmp.as_file().sync_all().map_err(failed)?;
     tmp.persist(path)
         .map_err(|e| Error::io("cannot write", path, e.error))?;
     Ok(())
