@@ -2,7 +2,8 @@
 # Whole-process figures, side by side in one run, on the Littré corpus:
 #   indexing:  recherche index (built by bench/build-release.sh, and the
 #              same source without profile-guided optimisation)
-#              vs  tantivy-cli index (on 2 threads, and its default of one)
+#              vs  tantivy-cli index (on 2 threads, and its default of one;
+#                  on 2 threads again in interleaved pairs, PAIRS=6)
 #              vs  SQLite FTS5
 #   querying:  recherche search vs  sqlite3 (bm25 + snippet)  vs  rg -i
 #   index size on disk, peak RSS (/usr/bin/time -v), incremental update,
@@ -93,6 +94,27 @@ rm -f fts.db
 rss_sqlite=$( { /usr/bin/time -f %M sqlite3 fts.db < sqlite-load.sql; } 2>&1 >/dev/null | tail -1)
 size() { du -sb "$1" | cut -f1; }
 size_recherche=$(size recherche-index); size_plain=$(size plain-index); size_tantivy=$(size tcli); size_tantivy1=$(size tcli1); size_sqlite=$(size fts.db)
+# recherche against tantivy-cli on two threads again, in interleaved pairs
+# (the order alternating): hyperfine runs one command's runs after the
+# other's, and this machine drifts in between. The ratio of the pairs is
+# the one to trust. The last build leaves recherche's index fresh for the
+# queries below.
+time_of() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
+: > index-pairs.txt
+for ((i = 0; i < ${PAIRS:-6}; i++)); do
+  order=(tantivy recherche)
+  ((i % 2)) || order=(recherche tantivy)
+  for who in "${order[@]}"; do
+    if [[ $who == recherche ]]; then
+      eval "$(warm_corpus "$corpus")"
+      t=$(time_of "$bin" index --full --quiet --corpus "$corpus" --index "$work/recherche-index")
+    else
+      rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json && cat peers.ndjson > /dev/null
+      t=$(time_of tantivy index -i tcli -f peers.ndjson -t 2)
+    fi
+    echo "$i $who $t" >> index-pairs.txt
+  done
+done
 
 # --- querying ------------------------------------------------------------
 queries=(amour cheval "chemin de fer" "mauvaise foi" vérité eglise narcisique)
@@ -188,6 +210,16 @@ for r in idx:
     key = next(k for k in rss if r["command"].startswith(k))
     print(f"| {r['command']} | {r['median']:.2f} s | {r['median'] / base:.2f} | {int(rss[key]) / 1024:.0f} MB | {int(size[key]) / 1e6:.0f} MB |")
 ours = next(r["median"] for r in idx if r["command"].startswith("recherche"))
+pairs = {}
+for line in open("index-pairs.txt"):
+    i, who, t = line.split()
+    pairs.setdefault(i, {})[who] = float(t)
+ratios = sorted(p["recherche"] / p["tantivy"] for p in pairs.values() if len(p) == 2)
+if ratios:
+    print(f"\nInterleaved, {len(ratios)} pairs of full builds (the order alternating): recherche "
+          f"{statistics.median(p['recherche'] for p in pairs.values()):.2f} s, tantivy-cli on 2 threads "
+          f"{statistics.median(p['tantivy'] for p in pairs.values()):.2f} s (medians); ratio "
+          f"{statistics.median(ratios):.2f} (median of the pairs' ratios; {ratios[0]:.2f}–{ratios[-1]:.2f}).")
 scaled = results("scaled.json")
 if scaled:
     rss_scaled = open("scaled-rss.txt").read().strip()
