@@ -8,10 +8,10 @@
 //! folios as large as the writes that made them: tantivy writes through an
 //! 8 KB buffer, which leaves its files in 8 KB folios. Written 2 MB at a
 //! time, at offsets that are multiples of 2 MB, they land in folios of up
-//! to 2 MB, which a fault maps whole: the query list ran 17–18 % faster on
-//! the same index written so (README, "Speed"). [`LargeWriteDirectory`] is
-//! tantivy's [`MmapDirectory`] with its writers buffering so; reading is
-//! left to it unchanged.
+//! to 2 MB, which cost as one: the query list ran 17–18 % faster on the
+//! same index written so (README, "Speed"). [`LargePageDirectory`] is
+//! tantivy's [`MmapDirectory`] with its writers buffering so, and asking
+//! for huge pages on the files a search reads across.
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -34,24 +34,29 @@ const KEPT_BUFFERS: usize = 8;
 /// Buffers handed back by finished writers.
 static BUFFERS: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
-/// tantivy's [`MmapDirectory`], writing files in [`PIECE`]s.
+/// tantivy's [`MmapDirectory`], writing files in [`PIECE`]s and mapping
+/// those a search reads across with huge pages.
 #[derive(Clone, Debug)]
-pub struct LargeWriteDirectory {
+pub struct LargePageDirectory {
     inner: MmapDirectory,
 }
 
-impl LargeWriteDirectory {
+impl LargePageDirectory {
     /// The directory at `path`, which must exist.
     pub fn open(path: &Path) -> Result<Self, OpenDirectoryError> {
-        Ok(LargeWriteDirectory {
+        Ok(LargePageDirectory {
             inner: MmapDirectory::open(path)?,
         })
     }
 }
 
-impl Directory for LargeWriteDirectory {
+impl Directory for LargePageDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.inner.get_file_handle(path)
+        let handle = self.inner.get_file_handle(path)?;
+        if handle.len() >= PIECE && read_across(path) {
+            advise_huge_pages(&*handle);
+        }
+        Ok(handle)
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
@@ -97,6 +102,46 @@ impl Directory for LargeWriteDirectory {
     fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
         self.inner.watch(watch_callback)
     }
+}
+
+/// Files a search reads across: postings, positions and fast fields (the
+/// text hash of every match). Not the document store, of which a search
+/// reads ten passages: asking for huge pages there would make each read of
+/// a passage not in the page cache read 4 MB.
+fn read_across(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("idx" | "pos" | "fast")
+    )
+}
+
+/// Asks for the mapping of `handle` (the whole file, mapped by
+/// [`MmapDirectory`]) to be mapped with huge pages (`MADV_HUGEPAGE`): the
+/// page cache's 2 MB folios of a file written in [`PIECE`]s are then
+/// mapped whole by one fault (without the advice, this kernel maps them
+/// page by page), and pages read back from disk after the kernel reclaimed
+/// them come in 2 MB folios again (the read-ahead of a fault in such a
+/// mapping reads them so) rather than in small ones. The query list: −9 %
+/// on a fresh build (README, "Speed").
+fn advise_huge_pages(handle: &dyn FileHandle) {
+    #[cfg(target_os = "linux")]
+    if let Ok(bytes) = handle.read_bytes(0..handle.len()) {
+        // The mapping's own bytes: `MmapDirectory` hands out slices of it.
+        let start = bytes.as_slice().as_ptr() as usize;
+        let page = start & !4095;
+        // SAFETY: advice over the live mapping of a file opened read-only;
+        // it changes how pages are mapped, never what they hold. A failure
+        // only leaves the default.
+        let _ = unsafe {
+            rustix::mm::madvise(
+                page as *mut std::ffi::c_void,
+                bytes.len() + (start - page),
+                rustix::mm::Advice::LinuxHugepage,
+            )
+        };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = handle;
 }
 
 /// Writes to `W` only whole [`PIECE`]s at offsets that are multiples of
@@ -242,6 +287,20 @@ mod tests {
     }
 
     #[test]
+    fn a_file_read_across_reads_back_whole_after_the_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        let directory = LargePageDirectory::open(dir.path()).unwrap();
+        let data: Vec<u8> = (0..PIECE + PIECE / 2).map(|i| (i % 253) as u8).collect();
+        let path = Path::new("segment.idx");
+        let mut writer = directory.open_write(path).unwrap();
+        writer.write_all(&data).unwrap();
+        writer.terminate().unwrap();
+        assert!(read_across(path) && !read_across(Path::new("segment.store")));
+        let handle = directory.get_file_handle(path).unwrap();
+        assert_eq!(handle.read_bytes(0..handle.len()).unwrap().as_slice(), data);
+    }
+
+    #[test]
     fn an_index_written_in_pieces_reads_back() {
         use tantivy::schema::{STORED, Schema, TEXT};
         use tantivy::{Index, TantivyDocument, doc};
@@ -249,7 +308,7 @@ mod tests {
         let mut builder = Schema::builder();
         let text = builder.add_text_field("text", TEXT | STORED);
         let index = Index::create(
-            LargeWriteDirectory::open(dir.path()).unwrap(),
+            LargePageDirectory::open(dir.path()).unwrap(),
             builder.build(),
             Default::default(),
         )
@@ -259,13 +318,21 @@ mod tests {
         writer.add_document(doc!(text => long.as_str())).unwrap();
         writer.add_document(doc!(text => "médias sociaux")).unwrap();
         writer.commit().unwrap();
-        let reopened = Index::open(LargeWriteDirectory::open(dir.path()).unwrap()).unwrap();
+        let reopened = Index::open(LargePageDirectory::open(dir.path()).unwrap()).unwrap();
         let searcher = reopened.reader().unwrap().searcher();
         assert_eq!(searcher.num_docs(), 2);
-        let found: TantivyDocument = searcher.doc(tantivy::DocAddress::new(0, 0)).unwrap();
-        assert_eq!(
-            tantivy::schema::Value::as_str(&found.get_first(text).unwrap()).map(str::len),
-            Some(long.len())
-        );
+        // The long text comes back whole, from whichever segment holds it.
+        let mut lengths = Vec::new();
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..reader.max_doc() {
+                let found: TantivyDocument = searcher
+                    .doc(tantivy::DocAddress::new(segment as u32, doc))
+                    .unwrap();
+                let value = found.get_first(text).unwrap();
+                lengths.push(tantivy::schema::Value::as_str(&value).unwrap().len());
+            }
+        }
+        lengths.sort_unstable();
+        assert_eq!(lengths, ["médias sociaux".len(), long.len()]);
     }
 }

@@ -377,7 +377,7 @@ impl IndexDir {
 
     fn open_generation(&self, pointer: Pointer) -> Result<OpenIndex> {
         let generation = self.root.join(&pointer.generation);
-        let index = directory::LargeWriteDirectory::open(&generation)
+        let index = directory::LargePageDirectory::open(&generation)
             .map_err(tantivy::TantivyError::from)
             .and_then(Index::open)
             .map_err(|e| self.corrupt(e.to_string()))?;

@@ -28,7 +28,7 @@ use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
-use super::directory::LargeWriteDirectory;
+use super::directory::LargePageDirectory;
 use super::document::{DocumentBuilder, passage_hash};
 use super::manifest::{FileEntry, Manifest, hash};
 use super::words::WordCounts;
@@ -428,7 +428,7 @@ fn full(run: &Run, dir: &IndexDir, lock: &IndexLock) -> Result<Summary> {
 
 fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     // Written in large pieces, for the searches' sake (see `directory`).
-    let directory = LargeWriteDirectory::open(path).map_err(tantivy::TantivyError::from)?;
+    let directory = LargePageDirectory::open(path).map_err(tantivy::TantivyError::from)?;
     let index = Index::create(directory, schema(), tantivy::IndexSettings::default())?;
     analysis::register(index.tokenizers());
     let fields = Fields::of(&index.schema()).expect("the schema has every field");
