@@ -199,6 +199,8 @@ impl Words {
         // renamed into place; they are never modified afterwards.
         let mmap = unsafe { memmap2::Mmap::map(&file) }
             .map_err(|e| damaged(format!("cannot map {}: {e}", path.display())))?;
+        // A typo's walk reads across it (see `super::directory`).
+        super::directory::advise_mapping(&mmap);
         let fst = tantivy_fst::raw::Fst::new(mmap)
             .map_err(|e| damaged(format!("{} is not a word dictionary: {e}", path.display())))?;
         Ok(Words {
