@@ -31,7 +31,12 @@ pub const PIECE: usize = 2 << 20;
 /// open at once, and a fresh 2 MB buffer costs its pages' zeroing.
 const KEPT_BUFFERS: usize = 8;
 
-/// Buffers handed back by finished writers.
+/// The first buffer of a writer when none is kept: a fresh 2 MB buffer
+/// would be a fresh huge page of mimalloc's, zeroed, for a file of a few
+/// kilobytes.
+const FIRST_BUFFER: usize = 64 << 10;
+
+/// Buffers handed back by finished writers (grown to [`PIECE`]).
 static BUFFERS: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
 /// tantivy's [`MmapDirectory`], writing files in [`PIECE`]s and mapping
@@ -200,7 +205,8 @@ impl<W: Write> Write for PieceWriter<W> {
                 .lock()
                 .ok()
                 .and_then(|mut kept| kept.pop())
-                .unwrap_or_else(|| Vec::with_capacity(PIECE));
+                // Grown up to a piece only for a file that long.
+                .unwrap_or_else(|| Vec::with_capacity(FIRST_BUFFER));
         }
         let taken = bytes.len().min(self.room() - self.buffer.len());
         self.buffer.extend_from_slice(&bytes[..taken]);
