@@ -200,6 +200,9 @@ impl<W: Write> PieceWriter<W> {
 
 impl<W: Write> Write for PieceWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if bytes.is_empty() {
+            return Ok(0);
+        }
         if self.buffer.capacity() == 0 {
             self.buffer = BUFFERS
                 .lock()
@@ -208,11 +211,13 @@ impl<W: Write> Write for PieceWriter<W> {
                 // Grown up to a piece only for a file that long.
                 .unwrap_or_else(|| Vec::with_capacity(FIRST_BUFFER));
         }
-        let taken = bytes.len().min(self.room() - self.buffer.len());
-        self.buffer.extend_from_slice(&bytes[..taken]);
+        // A full piece is written before more is taken, so that an error
+        // comes before any of `bytes` is (as `Write::write` requires).
         if self.buffer.len() == self.room() {
             self.write_buffer()?;
         }
+        let taken = bytes.len().min(self.room() - self.buffer.len());
+        self.buffer.extend_from_slice(&bytes[..taken]);
         Ok(taken)
     }
 
@@ -296,6 +301,27 @@ mod tests {
                 (5 * p, 123),
             ]
         );
+    }
+
+    /// A disk that is full.
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::other("no space left"))
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_piece_is_an_error_before_anything_more_is_taken() {
+        let mut writer = PieceWriter::new(Full);
+        assert_eq!(writer.write(&vec![7; PIECE]).unwrap(), PIECE);
+        assert!(writer.write(b"plus").is_err());
+        assert!(writer.flush().is_err());
     }
 
     #[test]
