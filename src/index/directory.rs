@@ -208,6 +208,10 @@ impl<W: Write> Write for PieceWriter<W> {
                 .lock()
                 .ok()
                 .and_then(|mut kept| kept.pop())
+                .map(|mut kept| {
+                    kept.clear();
+                    kept
+                })
                 // Grown up to a piece only for a file that long.
                 .unwrap_or_else(|| Vec::with_capacity(FIRST_BUFFER));
         }
@@ -239,7 +243,9 @@ impl<W: Write> Drop for PieceWriter<W> {
         // As `BufWriter` does: what a writer dropped without terminating
         // holds is written, errors ignored.
         let _ = self.write_buffer();
-        let buffer = std::mem::take(&mut self.buffer);
+        let mut buffer = std::mem::take(&mut self.buffer);
+        // Emptied: what a failed write left must not start another file.
+        buffer.clear();
         if buffer.capacity() == PIECE
             && let Ok(mut kept) = BUFFERS.lock()
             && kept.len() < KEPT_BUFFERS
@@ -322,6 +328,15 @@ mod tests {
         assert_eq!(writer.write(&vec![7; PIECE]).unwrap(), PIECE);
         assert!(writer.write(b"plus").is_err());
         assert!(writer.flush().is_err());
+    }
+
+    #[test]
+    fn a_buffer_left_full_by_a_failed_write_starts_no_other_file() {
+        // Dropped holding a piece it could not write: its buffer is kept.
+        PieceWriter::new(Full).write_all(&[7; PIECE]).unwrap();
+        let mut recorder = Recorder::default();
+        PieceWriter::new(&mut recorder).write_all(b"next").unwrap();
+        assert_eq!(recorder.bytes, b"next");
     }
 
     #[test]
