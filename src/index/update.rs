@@ -397,7 +397,8 @@ fn writer(index: &Index, threads: usize) -> Result<IndexWriter> {
     // "Speed"). 48 MB rather than 64 since passage ids are no longer
     // indexed: a document takes less of the budget, and 64 MB held 262,000
     // passages per segment and peaked at 295–306 MB; 48 MB holds 171,000,
-    // as 64 did before, and peaks at 233–238 MB, as fast.
+    // as 64 did before, and peaked at 233–238 MB, as fast (254–260 MB since
+    // the index is written in 2 MB pieces, see `directory`).
     let writer = index.writer_with_num_threads(threads, threads * (48 << 20))?;
     let mut policy = LogMergePolicy::default();
     // Merge segments once a tenth of their documents are deleted, so that
