@@ -207,11 +207,8 @@ impl<W: Write> Write for PieceWriter<W> {
             self.buffer = BUFFERS
                 .lock()
                 .ok()
+                // Kept buffers are empty (see `drop`).
                 .and_then(|mut kept| kept.pop())
-                .map(|mut kept| {
-                    kept.clear();
-                    kept
-                })
                 // Grown up to a piece only for a file that long.
                 .unwrap_or_else(|| Vec::with_capacity(FIRST_BUFFER));
         }

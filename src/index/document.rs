@@ -357,7 +357,7 @@ mod tests {
         words.merge_from(builder.forgotten_words());
         assert!(words.len() >= CACHE_WORDS, "{}", words.len());
         assert_eq!(builder.forgotten_words_len(), 0);
-        words.merge(builder.into_words());
+        words.merge_from(&mut builder.into_words());
         assert_eq!(words.len(), 100 * PARAGRAPHS + 3);
         assert_eq!(words.get("cadre"), PARAGRAPHS as i64 + 2);
         assert!(words == all_at_once);

@@ -55,14 +55,6 @@ impl WordCounts {
         self.add_many(word, -1);
     }
 
-    /// Adds the counts of another indexing thread.
-    pub fn merge(&mut self, mut other: WordCounts) {
-        if self.counts.len() < other.counts.len() {
-            std::mem::swap(&mut self.counts, &mut other.counts);
-        }
-        self.merge_from(&mut other);
-    }
-
     /// Moves the counts of `other` here, leaving it empty with its room:
     /// an indexing thread hands its counts over many times in a build, and
     /// its table would otherwise grow again from nothing, on fresh memory,
@@ -315,7 +307,7 @@ mod tests {
         let mut b = WordCounts::default();
         b.add("media");
         b.add("cadre");
-        a.merge(b);
+        a.merge_from(&mut b);
         assert_eq!((a.get("media"), a.get("cadre"), a.len()), (2, 1, 2));
     }
 
