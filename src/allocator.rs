@@ -1,9 +1,10 @@
 //! The memory allocator: the C library's for short runs, mimalloc for
 //! checking and writing an index.
 //!
-//! Indexing threads build documents that tantivy's threads free, and
-//! glibc's malloc made a Littré build 1.8 times slower than mimalloc
-//! (README, "Speed"); the stale check, which reads megabytes, was 15 %
+//! Indexing allocates and frees millions of small blocks on several
+//! threads (an update's documents are freed on tantivy's threads), and
+//! glibc's malloc made a Littré build 1.8 times slower than mimalloc when
+//! it was measured (README, "Speed"); the stale check, which reads megabytes, was 15 %
 //! slower with it too. A one-shot query allocates well under a megabyte,
 //! but mimalloc spreads even that over fresh 2 MB huge pages, whose zeroing
 //! and purging made every query about 10 % slower than with the C

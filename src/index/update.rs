@@ -1,10 +1,10 @@
 //! Bringing the index up to date with the corpus: a full build into a new
 //! generation, or an incremental update of the current one.
 //!
-//! A full build reads, parses and analyses the posts on one worker thread
-//! per core, each handing its documents straight to tantivy's writer (one
-//! indexing thread per core too); its segments are written once, without
-//! merges.
+//! A full build reads, parses, analyses and indexes the posts on one
+//! worker thread per core (up to 4), each writing its own segments with
+//! tantivy's segment writer: documents never cross threads. Its segments
+//! are written once, without merges.
 //!
 //! The incremental path first takes the quick look of `search` (file list,
 //! sizes, times); when something changed, it compares each post file's size
@@ -23,10 +23,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
-use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
+use tantivy::indexer::{AddOperation, LogMergePolicy, NoMergePolicy, SegmentWriter};
 use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Index, IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexWriter, Searcher, Segment, TantivyDocument, Term};
 
 use super::directory::LargePageDirectory;
 use super::document::{DocumentBuilder, passage_hash};
@@ -378,28 +378,29 @@ fn same_stat(entry: &FileEntry, file: &PostFile) -> bool {
 /// merged by incremental updates.
 const LARGE_SEGMENT_DOCS: usize = 50_000;
 
-/// One tantivy indexing thread per core, up to 4.
+/// One indexing thread per core, up to 4 (each holds a segment's budget).
 fn cores() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4)
 }
 
-/// Tantivy writer settings, with `threads` indexing threads: each writes
-/// its own segment.
+/// Memory for the postings of one segment being written, per indexing
+/// thread. Measured on 2 cores when tantivy's threads indexed a full
+/// build: two threads built the Littré 12 % faster than one of 128 MB
+/// (4 segments instead of 2, which queries barely notice: typos and
+/// completions read the word dictionary, not the segments), at the same
+/// peak memory (README, "Speed"). 48 MB rather than 64 since passage ids
+/// are no longer indexed: a document takes less of the budget, and 64 MB
+/// held 262,000 passages per segment and peaked at 295–306 MB; 48 MB holds
+/// about 170,000, as 64 did before.
+const SEGMENT_BUDGET: usize = 48 << 20;
+
+/// Tantivy writer settings, with `threads` indexing threads of
+/// [`SEGMENT_BUDGET`] each (a full build gives them no document: its own
+/// threads write the segments, see [`OwnSegment`]).
 fn writer(index: &Index, threads: usize) -> Result<IndexWriter> {
-    // 48 MB per indexing thread. A full build has one per core: analysis
-    // runs on recherche's own threads and is now the lighter half of the
-    // work: measured on 2 cores, two tantivy threads build the Littré
-    // 12 % faster than one of 128 MB (4 segments instead of 2, which
-    // queries barely notice: typos and completions read the word
-    // dictionary, not the segments), at the same peak memory (README,
-    // "Speed"). 48 MB rather than 64 since passage ids are no longer
-    // indexed: a document takes less of the budget, and 64 MB held 262,000
-    // passages per segment and peaked at 295–306 MB; 48 MB holds 171,000,
-    // as 64 did before, and peaked at 233–238 MB, as fast (254–260 MB since
-    // the index is written in 2 MB pieces, see `directory`).
-    let writer = index.writer_with_num_threads(threads, threads * (48 << 20))?;
+    let writer = index.writer_with_num_threads(threads, threads * SEGMENT_BUDGET)?;
     let mut policy = LogMergePolicy::default();
     // Merge segments once a tenth of their documents are deleted, so that
     // BM25 statistics stay close to a full rebuild's.
@@ -433,7 +434,9 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     let index = Index::create(directory, schema(), tantivy::IndexSettings::default())?;
     analysis::register(index.tokenizers());
     let fields = Fields::of(&index.schema()).expect("the schema has every field");
-    let mut writer = writer(&index, cores())?;
+    // The writer's own indexing thread gets no document: the worker
+    // threads write the segments (`index_all`); the writer commits them.
+    let mut writer = writer(&index, 1)?;
     // A full build writes its segments once: merging them while it runs
     // made a 300 MB build 20 % slower than linear (README, "Speed").
     writer.set_merge_policy(Box::new(NoMergePolicy));
@@ -478,13 +481,74 @@ struct BuiltFiles {
 /// megabytes on a large corpus.
 const LOCAL_COUNTS: usize = 50_000;
 
-/// Reads, parses and analyses every post file on worker threads (one per
-/// core), each handing its documents straight to tantivy's writer. Stops
-/// at the first error or at Ctrl-C.
+/// A segment a worker thread writes on its own, as tantivy's indexing
+/// threads do, and hands to the writer once full. Handing documents to
+/// tantivy's threads through its queue cost a build of the Littré 125,000
+/// `futex` and 279,000 `sched_yield` calls on two cores, the queue being
+/// full or empty by turns, and each document left the processor's caches
+/// of the thread that built it.
+struct OwnSegment<'w> {
+    writer: &'w IndexWriter,
+    /// Memory for the segment's postings: [`SEGMENT_BUDGET`].
+    budget: usize,
+    /// The segment being written, created at its first document.
+    open: Option<(Segment, SegmentWriter)>,
+}
+
+/// What tantivy leaves free of a segment's budget before it flushes
+/// (`tantivy::indexer::MARGIN_IN_BYTES`).
+const SEGMENT_MARGIN: usize = 1_000_000;
+
+impl<'w> OwnSegment<'w> {
+    fn new(writer: &'w IndexWriter, budget: usize) -> OwnSegment<'w> {
+        OwnSegment {
+            writer,
+            budget,
+            open: None,
+        }
+    }
+
+    fn add(&mut self, document: TantivyDocument) -> Result<()> {
+        let (_, segment_writer) = match &mut self.open {
+            Some(open) => open,
+            None => {
+                let segment = self.writer.new_segment();
+                let segment_writer = SegmentWriter::for_segment(self.budget, segment.clone())?;
+                self.open.insert((segment, segment_writer))
+            }
+        };
+        // Opstamps order additions against deletions: a new generation
+        // has none.
+        segment_writer.add_document(AddOperation {
+            opstamp: 0,
+            document,
+        })?;
+        if segment_writer.mem_usage() >= self.budget - SEGMENT_MARGIN {
+            self.finish()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the segment's files and hands it to the writer, which
+    /// commits it with the others (as tantivy's `index_documents` does).
+    fn finish(&mut self) -> Result<()> {
+        let Some((segment, segment_writer)) = self.open.take() else {
+            return Ok(());
+        };
+        let max_doc = segment_writer.max_doc();
+        segment_writer.finalize()?;
+        let meta = segment.with_max_doc(max_doc).meta().clone();
+        meta.untrack_temp_docstore();
+        self.writer.add_segment(meta)?;
+        Ok(())
+    }
+}
+
+/// Reads, parses, analyses and indexes every post file on worker threads
+/// (one per core, up to 4: each holds a segment's budget), each writing
+/// its own segments. Stops at the first error or at Ctrl-C.
 fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFiles> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let workers = cores();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let shared = std::sync::Mutex::new(BuiltFiles::default());
@@ -498,6 +562,7 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
     let work = || -> Result<()> {
         let mut builder = DocumentBuilder::new(fields);
         let mut mine = BuiltFiles::default();
+        let mut segment = OwnSegment::new(writer, SEGMENT_BUDGET);
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             if i >= run.files.len() || stop.load(Ordering::Relaxed) {
@@ -513,7 +578,7 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
             run.progress.file_done(file.size, built.len() as u64);
             for passage in built {
                 mine.text_hashes.push(passage.text_hash);
-                writer.add_document(passage.document)?;
+                segment.add(passage.document)?;
             }
             for passage in &post.passages {
                 mine.in_use
@@ -524,6 +589,11 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
                 share(&mut mine, builder.forgotten_words());
             }
         }
+        if stop.load(Ordering::Relaxed) {
+            // Another thread failed: the generation is discarded.
+            return Ok(());
+        }
+        segment.finish()?;
         share(&mut mine, &mut builder.into_words());
         Ok(())
     };
@@ -935,4 +1005,76 @@ fn stored_passages(
         passages.insert(id, stored);
     }
     Ok(passages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::Count;
+    use tantivy::schema::{STORED, Schema, TEXT, Value};
+    use tantivy::{doc, schema::Field};
+
+    fn count(searcher: &Searcher, field: Field, word: &str) -> usize {
+        let query = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::Basic);
+        searcher.search(&query, &Count).unwrap()
+    }
+
+    /// Two threads writing their own segments with a small budget: each
+    /// hands a segment over whenever its budget is spent and the rest at
+    /// the end, and one commit holds every document once.
+    #[test]
+    fn own_segments_are_handed_over_when_full_and_committed_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT | STORED);
+        let index = Index::create_in_dir(dir.path(), builder.build()).unwrap();
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        const PER_THREAD: usize = 600;
+        std::thread::scope(|scope| {
+            for thread in 0..2 {
+                let writer = &writer;
+                scope.spawn(move || {
+                    // Tantivy's smallest budget: its tables take 6 MB of
+                    // it from the first document, and the segment is
+                    // handed over at 14 MB.
+                    let mut own = OwnSegment::new(writer, 15_000_000);
+                    for i in 0..PER_THREAD {
+                        // 100 distinct long words per passage: a segment
+                        // holds about 150 of them.
+                        let mut words = format!("passage fil{thread} mot{thread}x{i}");
+                        for w in 0..100 {
+                            words.push_str(&format!(" {thread}x{i}x{w}{}", "z".repeat(30)));
+                        }
+                        own.add(doc!(text => words)).unwrap();
+                    }
+                    own.finish().unwrap();
+                    // Finishing again hands nothing over.
+                    own.finish().unwrap();
+                });
+            }
+        });
+        writer.commit().unwrap();
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.num_docs(), 2 * PER_THREAD as u64);
+        let segments = searcher.segment_readers().len();
+        assert!(
+            segments > 2,
+            "{segments} segments: none handed over part-way"
+        );
+        assert_eq!(count(&searcher, text, "passage"), 2 * PER_THREAD);
+        assert_eq!(count(&searcher, text, "fil1"), PER_THREAD);
+        for word in ["mot0x0", "mot1x123", "mot0x599"] {
+            assert_eq!(count(&searcher, text, word), 1, "{word}");
+        }
+        // Stored text reads back from every segment.
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let stored: TantivyDocument = searcher
+                .doc(DocAddress::new(ord as u32, segment.max_doc() - 1))
+                .unwrap();
+            let value = stored.get_first(text).unwrap();
+            assert!(value.as_str().unwrap().starts_with("passage fil"));
+        }
+    }
 }
