@@ -538,6 +538,8 @@ impl<'w> OwnSegment<'w> {
 
     /// Writes the segment's files and hands it to the writer, which
     /// commits it with the others (as tantivy's `index_documents` does).
+    /// `IndexWriter::add_segment` is public but left out of tantivy's
+    /// documentation: the test below would tell if it changed.
     fn finish(&mut self) -> Result<()> {
         let Some((segment, segment_writer)) = self.open.take() else {
             return Ok(());
