@@ -4,8 +4,8 @@
 //! Indexing allocates and frees millions of small blocks on several
 //! threads (an update's documents are freed on tantivy's threads), and
 //! glibc's malloc made a Littré build 1.8 times slower than mimalloc when
-//! it was measured (README, "Speed"); the stale check, which reads megabytes, was 15 %
-//! slower with it too. A one-shot query allocates well under a megabyte,
+//! it was measured (README, "Speed"); the stale check, which reads
+//! megabytes, was 15 % slower with it too. A one-shot query allocates well under a megabyte,
 //! but mimalloc spreads even that over fresh 2 MB huge pages, whose zeroing
 //! and purging made every query about 10 % slower than with the C
 //! library's allocator. So allocations go to the C library until

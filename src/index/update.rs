@@ -530,7 +530,7 @@ impl<'w> OwnSegment<'w> {
             opstamp: 0,
             document,
         })?;
-        if segment_writer.mem_usage() >= self.budget - SEGMENT_MARGIN {
+        if segment_writer.mem_usage() >= self.budget.saturating_sub(SEGMENT_MARGIN) {
             self.finish()?;
         }
         Ok(())
