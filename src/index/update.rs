@@ -385,8 +385,8 @@ fn cores() -> usize {
         .clamp(1, 4)
 }
 
-/// Memory for the postings of one segment being written, per indexing
-/// thread. Measured on 2 cores when tantivy's threads indexed a full
+/// Memory for one segment being written (its postings table, fast fields
+/// and buffers: tantivy's budget), per indexing thread. Measured on 2 cores when tantivy's threads indexed a full
 /// build: two threads built the Littré 12 % faster than one of 128 MB
 /// (4 segments instead of 2, which queries barely notice: typos and
 /// completions read the word dictionary, not the segments), at the same
@@ -496,7 +496,7 @@ const LOCAL_COUNTS: usize = 50_000;
 /// of the thread that built it.
 struct OwnSegment<'w> {
     writer: &'w IndexWriter,
-    /// Memory for the segment's postings: [`SEGMENT_BUDGET`].
+    /// Memory for the segment being written: [`SEGMENT_BUDGET`].
     budget: usize,
     /// The segment being written, created at its first document.
     open: Option<(Segment, SegmentWriter)>,
