@@ -83,7 +83,9 @@ hyperfine --runs "$runs" --warmup 1 --export-json index.json \
   -n "tantivy-cli index (its default: 1 indexing thread)" "tantivy index -i tcli -f peers.ndjson" \
   -n "SQLite FTS5" "sqlite3 fts.db < sqlite-load.sql" >&2
 
-rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# What /usr/bin/time reports for a command (format first), its output dropped.
+measure() { local format=$1; shift; /usr/bin/time -f "$format" "$@" 2>&1 >/dev/null | tail -1; }
+rss() { measure %M "$@"; }
 rss_recherche=$(rss "$bin" index --full --quiet --corpus "$corpus" --index "$work/recherche-index")
 rss_plain=$(rss "$plain" index --full --quiet --corpus "$corpus" --index "$work/plain-index")
 rm -rf tcli && mkdir tcli && cp tantivy-meta.json tcli/meta.json
@@ -99,7 +101,7 @@ size_recherche=$(size recherche-index); size_plain=$(size plain-index); size_tan
 # other's, and this machine drifts in between. The ratio of the pairs is
 # the one to trust. The last build leaves recherche's index fresh for the
 # queries below.
-time_of() { /usr/bin/time -f %e "$@" 2>&1 >/dev/null | tail -1; }
+time_of() { measure %e "$@"; }
 : > index-pairs.txt
 for ((i = 0; i < ${PAIRS:-6}; i++)); do
   order=(tantivy recherche)
