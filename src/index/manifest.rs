@@ -11,6 +11,7 @@
 //! commit still pointing at the previous manifest: the manifest is never
 //! ahead of, nor behind, the committed index.
 
+use std::borrow::Borrow;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -58,23 +59,7 @@ impl Manifest {
 
     /// Serialises the manifest.
     pub fn to_text(&self) -> String {
-        let mut out = String::with_capacity(64 * self.files.len() + 32);
-        out.push_str(HEADER);
-        out.push('\n');
-        for f in &self.files {
-            let _ = writeln!(
-                out,
-                "{}\t{}\t{:016x}\t{}\t{}\t{}\t{}",
-                f.size,
-                f.modified_ns,
-                f.hash,
-                f.passages,
-                u8::from(f.racy),
-                escape(&f.slug),
-                escape(&f.relative)
-            );
-        }
-        out
+        text_of(&self.files)
     }
 
     /// Parses a manifest written by [`Manifest::to_text`]. Every `search`
@@ -118,18 +103,48 @@ impl Manifest {
 
     /// Writes the manifest atomically to `path` (temporary file, fsync, rename).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let folder = path.parent().unwrap_or(Path::new("."));
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".manifest")
-            .tempfile_in(folder)
-            .map_err(|e| Error::io("cannot write in", folder, e))?;
-        tmp.write_all(self.to_text().as_bytes())
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
-        tmp.persist(path)
-            .map_err(|e| Error::io("cannot write", path, e.error))?;
-        Ok(())
+        write_entries(&self.files, path)
     }
+}
+
+/// Serialises a file table, sorted by relative path; entries may be
+/// borrowed from the committed manifest (an update keeps most of them).
+pub fn text_of<E: Borrow<FileEntry>>(entries: &[E]) -> String {
+    let mut out = String::with_capacity(64 * entries.len() + 32);
+    out.push_str(HEADER);
+    out.push('\n');
+    for entry in entries {
+        let f = entry.borrow();
+        let _ = write!(
+            out,
+            "{}\t{}\t{:016x}\t{}\t{}\t",
+            f.size,
+            f.modified_ns,
+            f.hash,
+            f.passages,
+            u8::from(f.racy),
+        );
+        escape_into(&mut out, &f.slug);
+        out.push('\t');
+        escape_into(&mut out, &f.relative);
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes a file table atomically to `path` (temporary file, fsync, rename).
+pub fn write_entries<E: Borrow<FileEntry>>(entries: &[E], path: &Path) -> Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".manifest")
+        .tempfile_in(folder)
+        .map_err(|e| Error::io("cannot write in", folder, e))?;
+    tmp.write_all(text_of(entries).as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("cannot write", path, e.error))?;
+    Ok(())
 }
 
 /// The content hash of a file or passage: xxh3, stable across releases.
@@ -137,10 +152,21 @@ pub fn hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\n', "\\n")
+/// Appends `text` with its backslashes, tabs and line ends escaped. Names
+/// rarely hold any: they are then copied whole.
+fn escape_into(out: &mut String, text: &str) {
+    if !text.bytes().any(|b| matches!(b, b'\\' | b'\t' | b'\n')) {
+        out.push_str(text);
+        return;
+    }
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// The lines of `text` (`\n`-terminated; the last may lack it).
@@ -232,8 +258,8 @@ mod tests {
         let manifest = Manifest {
             files: vec![
                 FileEntry {
-                    relative: "a\tb.txt".into(),
-                    slug: "a-b".into(),
+                    relative: "a\tb\\c\nd.txt".into(),
+                    slug: "a-b-c-d".into(),
                     size: 12,
                     modified_ns: 1_700_000_000_123_456_789,
                     hash: 0xdead_beef,
@@ -251,10 +277,23 @@ mod tests {
                 },
             ],
         };
+        let text = manifest.to_text();
         assert_eq!(
-            Manifest::from_text(&manifest.to_text()),
-            Ok(manifest.clone())
+            text,
+            format!(
+                "{HEADER}\n\
+                 12\t1700000000123456789\t00000000deadbeef\t3\t1\ta-b-c-d\ta\\tb\\\\c\\nd.txt\n\
+                 0\t0\tffffffffffffffff\t0\t0\tete/c\tété/c.txt\n"
+            )
         );
+        assert_eq!(Manifest::from_text(&text), Ok(manifest.clone()));
+        // An update writes entries borrowed from the committed manifest.
+        let borrowed: Vec<std::borrow::Cow<FileEntry>> = manifest
+            .files
+            .iter()
+            .map(std::borrow::Cow::Borrowed)
+            .collect();
+        assert_eq!(text_of(&borrowed), text);
         assert_eq!(manifest.get("été/c.txt").unwrap().slug, "ete/c");
         assert!(manifest.get("zz.txt").is_none());
     }

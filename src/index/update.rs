@@ -15,6 +15,7 @@
 //! tantivy commit, whose payload names the new manifest and word
 //! dictionary.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -30,7 +31,7 @@ use tantivy::{DocAddress, Index, IndexWriter, Searcher, Segment, TantivyDocument
 
 use super::directory::LargePageDirectory;
 use super::document::{DocumentBuilder, passage_hash};
-use super::manifest::{FileEntry, Manifest, hash};
+use super::manifest::{self, FileEntry, Manifest, hash};
 use super::words::WordCounts;
 use super::{DirState, Fields, FieldsInUse, IndexDir, IndexLock, OpenIndex, StoredPassage, schema};
 use crate::analysis;
@@ -158,11 +159,10 @@ impl Run<'_> {
         }
     }
 
-    /// Marks the entries modified too close to the start as racy.
-    fn mark_racy(&self, manifest: &mut Manifest) {
-        for entry in &mut manifest.files {
-            entry.racy = !settled(entry.modified_ns, self.started_ns);
-        }
+    /// True for a file modified too close to the start: its size and time
+    /// may not reveal a later edit.
+    fn is_racy(&self, entry: &FileEntry) -> bool {
+        !settled(entry.modified_ns, self.started_ns)
     }
 }
 
@@ -465,9 +465,12 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
         committed: true,
         ..Summary::default()
     };
-    run.mark_racy(&mut manifest);
+    for entry in &mut manifest.files {
+        entry.racy = run.is_racy(entry);
+    }
+    let manifest = |path: &Path| manifest.write(path);
     let words = |path: &Path| built.words.write(path);
-    commit(&mut writer, path, &manifest, words, counts, in_use)?;
+    commit(&mut writer, path, manifest, words, counts, in_use)?;
     writer.wait_merging_threads()?;
     Ok(summary)
 }
@@ -641,12 +644,12 @@ fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
     }
 }
 
-/// Writes the manifest and the word dictionary (with `write_words`), then
-/// commits with a payload naming them.
+/// Writes the manifest and the word dictionary (with `write_manifest` and
+/// `write_words`), then commits with a payload naming them.
 fn commit(
     writer: &mut IndexWriter,
     generation: &Path,
-    manifest: &Manifest,
+    write_manifest: impl FnOnce(&Path) -> Result<()>,
     write_words: impl FnOnce(&Path) -> Result<()> + Send,
     counts: Counts,
     in_use: Option<FieldsInUse>,
@@ -657,7 +660,7 @@ fn commit(
     // Side by side: an update's other core is idle by now.
     let (manifest_written, words_written) = std::thread::scope(|scope| {
         let words = scope.spawn(|| write_words(&generation.join(&words_name)));
-        let manifest_written = manifest.write(&generation.join(&manifest_name));
+        let manifest_written = write_manifest(&generation.join(&manifest_name));
         let words_written = words
             .join()
             .expect("writing the word dictionary does not panic");
@@ -694,12 +697,12 @@ fn remove_older_files(generation: &Path, keep: &[&str]) {
 }
 
 /// What to do with one post file.
-enum Plan {
-    /// Same size and time: nothing read.
-    Unchanged(FileEntry),
+enum Plan<'m> {
+    /// Same size and time: nothing read. Its entry is the committed one.
+    Unchanged(Cow<'m, FileEntry>),
     /// Read and hashed: same content, new time (or a racy file now
     /// settled).
-    Touched(FileEntry),
+    Touched(Cow<'m, FileEntry>),
     /// New or changed content: its passages, and the old ones' hashes.
     Changed(Box<Change>),
 }
@@ -712,23 +715,36 @@ struct Change {
     old: HashMap<String, StoredHashes>,
 }
 
-fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
-    let (corpus, files) = (run.corpus, &run.files);
-    let reader = open.reader()?;
-    let searcher = reader.searcher();
-    let fields = open.fields;
-    let mut summary = Summary {
-        files: files.len() as u64,
-        ..Summary::default()
-    };
-    let mut plans = Vec::with_capacity(files.len());
-    for file in files {
+/// What an update does with each listed file, and the committed entries
+/// of the files no longer listed.
+struct Plans<'m> {
+    plans: Vec<Plan<'m>>,
+    gone: Vec<&'m FileEntry>,
+}
+
+/// Compares each listed file with its committed entry. Both are sorted by
+/// relative path: one pass over the two, no lookup, no entry copied.
+fn plan<'m>(
+    run: &Run,
+    committed: &'m [FileEntry],
+    searcher: &Searcher,
+    fields: &Fields,
+    summary: &mut Summary,
+) -> Result<Plans<'m>> {
+    let corpus = run.corpus;
+    let mut plans = Vec::with_capacity(run.files.len());
+    let mut gone = Vec::new();
+    let mut committed = committed.iter().peekable();
+    for file in &run.files {
         run.check_interrupt()?;
         run.progress.file_done(file.size, 0);
-        let previous = open.manifest()?.get(&file.relative);
+        while let Some(entry) = committed.next_if(|e| e.relative < file.relative) {
+            gone.push(entry);
+        }
+        let previous = committed.next_if(|e| e.relative == file.relative);
         if let Some(entry) = previous.filter(|e| same_stat(e, file) && !e.racy) {
             summary.unchanged += entry.passages;
-            plans.push(Plan::Unchanged(entry.clone()));
+            plans.push(Plan::Unchanged(Cow::Borrowed(entry)));
             continue;
         }
         let bytes = corpus::read_post_bytes(corpus, file)?;
@@ -738,25 +754,25 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
             // A racy file, unchanged: once settled, committed as trusted.
             summary.unchanged += entry.passages;
             plans.push(if settled(file.modified_ns, run.started_ns) {
-                Plan::Touched(entry.clone())
+                Plan::Touched(Cow::Borrowed(entry))
             } else {
-                Plan::Unchanged(entry.clone())
+                Plan::Unchanged(Cow::Borrowed(entry))
             });
             continue;
         }
         if let Some(entry) = previous.filter(|e| e.hash == content_hash && e.slug == file.slug) {
             summary.unchanged += entry.passages;
-            plans.push(Plan::Touched(FileEntry {
+            plans.push(Plan::Touched(Cow::Owned(FileEntry {
                 size: file.size,
                 modified_ns: file.modified_ns,
                 ..entry.clone()
-            }));
+            })));
             continue;
         }
         let text = corpus::decode(&corpus::path_of(corpus, file), bytes)?;
         let post = passages::parse(&file.slug, &text);
         let old = match previous {
-            Some(_) => stored_passages(&searcher, &fields, &file.relative)?,
+            Some(_) => stored_passages(searcher, fields, &file.relative)?,
             None => HashMap::new(),
         };
         plans.push(Plan::Changed(Box::new(Change {
@@ -766,13 +782,28 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
             old,
         })));
     }
-    let listed: FxHashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
-    let gone: Vec<&FileEntry> = open
-        .manifest()?
-        .files
-        .iter()
-        .filter(|e| !listed.contains(e.relative.as_str()))
-        .collect();
+    gone.extend(committed);
+    Ok(Plans { plans, gone })
+}
+
+fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
+    let reader = open.reader()?;
+    let searcher = reader.searcher();
+    let fields = open.fields;
+    let mut summary = Summary {
+        files: run.files.len() as u64,
+        ..Summary::default()
+    };
+    let committed = &open.manifest()?.files;
+    // The passage counts are read from every segment while the files are
+    // compared, on another core.
+    let (planned, texts) = std::thread::scope(|scope| {
+        let texts = scope.spawn(|| TextCounts::of(&searcher));
+        let planned = plan(run, committed, &searcher, &fields, &mut summary);
+        let texts = texts.join().expect("counting passages does not panic");
+        (planned, texts)
+    });
+    let Plans { plans, gone } = planned?;
 
     let content_unchanged = plans.iter().all(|p| !matches!(p, Plan::Changed(_))) && gone.is_empty();
     let metadata_changed = plans.iter().any(|p| matches!(p, Plan::Touched(_)));
@@ -783,7 +814,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
         return Ok(summary);
     }
 
-    let mut texts = TextCounts::of(&searcher)?;
+    let mut texts = texts?;
     // An update small enough for one segment gets one indexing thread: with
     // one per core, an edited post was split into a tiny segment per
     // thread, and every query opens each segment's files.
@@ -818,7 +849,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
         }
         Ok(())
     };
-    let mut manifest = Manifest::default();
+    let mut manifest: Vec<Cow<FileEntry>> = Vec::with_capacity(plans.len());
     for entry in gone {
         for (_, stored) in stored_passages(&searcher, &fields, &entry.relative)? {
             forget(&mut builder, &mut texts, &mut in_use, stored)?;
@@ -828,7 +859,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     }
     for plan in plans {
         match plan {
-            Plan::Unchanged(entry) | Plan::Touched(entry) => manifest.files.push(entry),
+            Plan::Unchanged(entry) | Plan::Touched(entry) => manifest.push(entry),
             Plan::Changed(change) => {
                 let Change {
                     entry,
@@ -877,21 +908,27 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                     texts.add(built.text_hash);
                     writer.add_document(built.document)?;
                 }
-                manifest.files.push(entry);
+                manifest.push(Cow::Owned(entry));
             }
         }
     }
     drop(searcher);
     run.check_interrupt()?;
     let counts = texts.counts();
-    run.mark_racy(&mut manifest);
+    for entry in &mut manifest {
+        let racy = run.is_racy(entry);
+        if entry.racy != racy {
+            entry.to_mut().racy = racy;
+        }
+    }
     let changes = builder.into_words();
     let committed = open.words();
     let words = |path: &Path| changes.write_onto(committed, path);
+    let manifest = |path: &Path| manifest::write_entries(&manifest, path);
     commit(
         &mut writer,
         &open.generation,
-        &manifest,
+        manifest,
         words,
         counts,
         in_use,
@@ -915,6 +952,10 @@ impl TextCounts {
     /// every live document.
     fn of(searcher: &Searcher) -> Result<TextCounts> {
         let mut counts = TextCounts::default();
+        // Room for every passage: a growing table rehashed 20 times.
+        counts
+            .by_hash
+            .reserve(usize::try_from(searcher.num_docs()).unwrap_or(0));
         for segment in searcher.segment_readers() {
             let column = segment.fast_fields().u64("text_hash")?;
             for doc in segment.doc_ids_alive() {
