@@ -334,24 +334,35 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
     });
     let (files, known) = (files?, known?);
     let manifest = open.manifest()?;
-    let mut files_read = 0;
-    let mut settled_files = 0;
-    let mut changed = Vec::new();
-    for file in &files {
-        match known.get(file.relative.as_str()) {
-            Some(entry) if entry.size == file.size && entry.modified_ns == file.modified_ns => {
-                if entry.racy {
-                    files_read += 1;
-                    if hash(&corpus::read_post_bytes(corpus, file)?) != entry.hash {
-                        changed.push(file.relative.clone());
-                    } else if settled(file.modified_ns, started_ns) {
-                        settled_files += 1;
-                    }
-                }
-            }
-            _ => changed.push(file.relative.clone()),
-        }
+    // The Littré's 78,000 files are compared on every core; a blog's few
+    // on this thread, without the cost of starting others.
+    let compared = if files.len() < 4096 {
+        vec![compare(corpus, &files, &known, started_ns)]
+    } else {
+        let part = files.len().div_ceil(cores());
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = files
+                .chunks(part)
+                .map(|part| scope.spawn(|| compare(corpus, part, &known, started_ns)))
+                .collect();
+            threads
+                .into_iter()
+                .map(|thread| thread.join().expect("comparing files does not panic"))
+                .collect()
+        })
+    };
+    let mut found = Compared::default();
+    for part in compared {
+        let part = part?;
+        found.changed.extend(part.changed);
+        found.files_read += part.files_read;
+        found.settled += part.settled;
     }
+    let Compared {
+        mut changed,
+        files_read,
+        settled,
+    } = found;
     if files.len() != manifest.files.len() || !changed.is_empty() {
         let listed: FxHashSet<&str> = files.iter().map(|f| f.relative.as_str()).collect();
         for entry in &manifest.files {
@@ -365,9 +376,45 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
     Ok(Check {
         changed,
         files_read,
-        settled: settled_files,
+        settled,
         files,
     })
+}
+
+/// What [`compare`] found in part of the listing.
+#[derive(Default)]
+struct Compared {
+    changed: Vec<String>,
+    files_read: u64,
+    settled: u64,
+}
+
+/// Compares listed files with their committed entries: new files, and
+/// files of another size or time, are changed; racy ones are read and
+/// hashed.
+fn compare(
+    corpus: &Path,
+    files: &[PostFile],
+    known: &FxHashMap<&str, &FileEntry>,
+    started_ns: u128,
+) -> Result<Compared> {
+    let mut found = Compared::default();
+    for file in files {
+        match known.get(file.relative.as_str()) {
+            Some(entry) if entry.size == file.size && entry.modified_ns == file.modified_ns => {
+                if entry.racy {
+                    found.files_read += 1;
+                    if hash(&corpus::read_post_bytes(corpus, file)?) != entry.hash {
+                        found.changed.push(file.relative.clone());
+                    } else if settled(file.modified_ns, started_ns) {
+                        found.settled += 1;
+                    }
+                }
+            }
+            _ => found.changed.push(file.relative.clone()),
+        }
+    }
+    Ok(found)
 }
 
 fn same_stat(entry: &FileEntry, file: &PostFile) -> bool {
@@ -1076,6 +1123,36 @@ mod tests {
     fn count(searcher: &Searcher, field: Field, word: &str) -> usize {
         let query = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::Basic);
         searcher.search(&query, &Count).unwrap()
+    }
+
+    /// A corpus too large to compare on one thread: each kind of change is
+    /// found, whichever part of the listing it falls in.
+    #[test]
+    fn a_large_corpus_is_compared_on_every_core_and_every_change_is_found() {
+        let corpus = tempfile::tempdir().unwrap();
+        let index = tempfile::tempdir().unwrap();
+        let name = |i: usize| format!("p{i:05}.txt");
+        let write =
+            |name: &str, text: &str| std::fs::write(corpus.path().join(name), text).unwrap();
+        for i in 0..5_000 {
+            write(&name(i), &format!("Titre {i}\n\nmot{i:05}\n"));
+        }
+        let (_, open) = build(corpus.path(), &IndexDir::new(index.path())).unwrap();
+        let unchanged = check(corpus.path(), &open).unwrap();
+        assert!(unchanged.changed.is_empty(), "{:?}", unchanged.changed);
+        assert_eq!(unchanged.files.len(), 5_000);
+        // Another size; the same size (found by its time, or by its hash
+        // while the file is racy); gone; new.
+        write(&name(10), "Titre dix\n\nun autre texte\n");
+        write(&name(4_999), "Titre 4999\n\nmut04999\n");
+        std::fs::remove_file(corpus.path().join(name(2_500))).unwrap();
+        write("p99999.txt", "Titre\n\nnouveau\n");
+        let changed = check(corpus.path(), &open).unwrap();
+        assert_eq!(
+            changed.changed,
+            [name(10), name(2_500), name(4_999), "p99999.txt".to_string()]
+        );
+        assert_eq!(changed.files.len(), 5_000);
     }
 
     /// Two threads writing their own segments with a small budget: each
