@@ -38,10 +38,11 @@ use crate::passages::Kind;
 pub use manifest::Manifest;
 pub use words::Words;
 
-/// Version of the schema below and of the manifest format; with
-/// [`ANALYZER_VERSION`] it decides whether an existing index can be updated
-/// or must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+/// Version of the schema below and of the manifest and word dictionary
+/// files (6: a commit may name changes to the word dictionary, which an
+/// earlier recherche would not read); with [`ANALYZER_VERSION`] it decides
+/// whether an existing index can be updated or must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The name of the generation pointer in the index folder.
 pub(crate) const POINTER: &str = "recherche.json";
@@ -405,10 +406,13 @@ impl IndexDir {
             .ok()
             .filter(|file| file.metadata().is_ok_and(|m| m.is_file()))
             .ok_or_else(|| missing("manifest", &manifest_path))?;
-        if !words_path.is_file() {
-            return Err(missing("word dictionary", &words_path));
+        let changes_path = payload.word_changes.map(|name| generation.join(name));
+        for path in std::iter::once(&words_path).chain(&changes_path) {
+            if !path.is_file() {
+                return Err(missing("word dictionary", path));
+            }
         }
-        let words = Words::open(&words_path)?;
+        let words = Words::open_with_changes(&words_path, changes_path.as_deref())?;
         Ok(OpenIndex {
             index,
             fields,
@@ -521,7 +525,11 @@ impl IndexDir {
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     manifest: String,
+    /// The whole word dictionary, written by this commit or an earlier one.
     words: String,
+    /// The changes to it since (see `words`).
+    #[serde(default)]
+    word_changes: Option<String>,
     #[serde(default)]
     in_use: Option<FieldsInUse>,
 }

@@ -32,7 +32,7 @@ use tantivy::{DocAddress, Index, IndexWriter, Searcher, Segment, TantivyDocument
 use super::directory::LargePageDirectory;
 use super::document::{DocumentBuilder, passage_hash};
 use super::manifest::{self, FileEntry, Manifest, hash};
-use super::words::WordCounts;
+use super::words::{WordCounts, WordFiles};
 use super::{DirState, Fields, FieldsInUse, IndexDir, IndexLock, OpenIndex, StoredPassage, schema};
 use crate::analysis;
 use crate::corpus::{self, PostFile};
@@ -516,7 +516,7 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
         entry.racy = run.is_racy(entry);
     }
     let manifest = |path: &Path| manifest.write(path);
-    let words = |path: &Path| built.words.write(path);
+    let words = |generation: &Path, opstamp| built.words.write_whole(generation, opstamp);
     commit(&mut writer, path, manifest, words, counts, in_use)?;
     writer.wait_merging_threads()?;
     Ok(summary)
@@ -692,21 +692,22 @@ fn entry(file: &PostFile, hash: u64, post: &Post) -> FileEntry {
 }
 
 /// Writes the manifest and the word dictionary (with `write_manifest` and
-/// `write_words`), then commits with a payload naming them.
+/// `write_words`, which names its files), then commits with a payload
+/// naming them.
 fn commit(
     writer: &mut IndexWriter,
     generation: &Path,
     write_manifest: impl FnOnce(&Path) -> Result<()>,
-    write_words: impl FnOnce(&Path) -> Result<()> + Send,
+    write_words: impl FnOnce(&Path, u64) -> Result<WordFiles> + Send,
     counts: Counts,
     in_use: Option<FieldsInUse>,
 ) -> Result<()> {
     let mut prepared = writer.prepare_commit()?;
-    let manifest_name = format!("manifest-{:012}.tsv", prepared.opstamp());
-    let words_name = format!("words-{:012}.fst", prepared.opstamp());
+    let opstamp = prepared.opstamp();
+    let manifest_name = format!("manifest-{opstamp:012}.tsv");
     // Side by side: an update's other core is idle by now.
     let (manifest_written, words_written) = std::thread::scope(|scope| {
-        let words = scope.spawn(|| write_words(&generation.join(&words_name)));
+        let words = scope.spawn(|| write_words(generation, opstamp));
         let manifest_written = write_manifest(&generation.join(&manifest_name));
         let words_written = words
             .join()
@@ -714,17 +715,20 @@ fn commit(
         (manifest_written, words_written)
     });
     manifest_written?;
-    words_written?;
+    let words = words_written?;
     let payload = serde_json::json!({
         "manifest": manifest_name,
-        "words": words_name,
+        "words": words.whole,
+        "word_changes": words.changes,
         "passages": counts.passages,
         "duplicates": counts.duplicates,
         "in_use": in_use,
     });
     prepared.set_payload(&payload.to_string());
     prepared.commit()?;
-    remove_older_files(generation, &[&manifest_name, &words_name]);
+    let mut keep = vec![manifest_name.as_str(), words.whole.as_str()];
+    keep.extend(words.changes.as_deref());
+    remove_older_files(generation, &keep);
     Ok(())
 }
 
@@ -970,7 +974,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     }
     let changes = builder.into_words();
     let committed = open.words();
-    let words = |path: &Path| changes.write_onto(committed, path);
+    let words = |generation: &Path, opstamp| changes.write_onto(committed, generation, opstamp);
     let manifest = |path: &Path| manifest::write_entries(&manifest, path);
     commit(
         &mut writer,

@@ -83,15 +83,33 @@ fn fields_in_use(env: &TestEnv) -> serde_json::Value {
     payload["in_use"].clone()
 }
 
-/// The bytes of the word dictionary of an index's current generation.
-fn word_dictionary(env: &TestEnv) -> Vec<u8> {
-    let files: Vec<_> = std::fs::read_dir(generation(env))
+/// The word dictionary files of an index's current generation: a whole
+/// dictionary, and at most one file of changes to it.
+fn word_files(env: &TestEnv) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(generation(env))
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("words-"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("words-"))
         .collect();
-    assert_eq!(files.len(), 1, "one dictionary per generation");
-    std::fs::read(files[0].path()).unwrap()
+    files.sort();
+    let changes = files.iter().filter(|n| n.ends_with(".changes.fst")).count();
+    assert_eq!(
+        (files.len() - changes, changes <= 1),
+        (1, true),
+        "{files:?}"
+    );
+    files
+}
+
+/// Every word of an index's word dictionary with its count.
+fn word_dictionary(env: &TestEnv) -> Vec<(String, u64)> {
+    word_files(env);
+    let open = recherche::index::IndexDir::new(env.index())
+        .open()
+        .unwrap()
+        .unwrap();
+    open.words().beginning_with("")
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -215,9 +233,11 @@ fn edit_sequences_match_a_full_rebuild() {
         std::fs::write(&seed, text.replacen(from, to, 1)).unwrap();
     };
 
-    // A typo fixed: one passage updated.
+    // A typo fixed: one passage updated; the words it changed are written
+    // beside the whole dictionary.
     edit("un vision long terme", "une vision long terme");
     assert_eq!(counts(&index_json(&env)), [0, 1, 0, 38]);
+    assert!(word_files(&env)[1].ends_with(".changes.fst"));
     assert_same_as_full_rebuild(&env);
 
     // An edit that keeps the file's size, right after the last update.
@@ -388,6 +408,30 @@ fn a_damaged_generation_is_reported_with_the_remedy() {
     );
     env.run(&["index", "--full", "--quiet"]).expect_code(0);
     env.run(&["search", "médias"]).expect_code(0);
+}
+
+#[test]
+fn a_missing_file_of_word_changes_is_reported_with_the_remedy() {
+    let env = TestEnv::seed_indexed();
+    let seed = env.corpus().join(SEED_FILE);
+    let text = std::fs::read_to_string(&seed).unwrap();
+    std::fs::write(&seed, text.replacen("un vision", "une vision", 1)).unwrap();
+    env.run(&["index", "--quiet"]).expect_code(0);
+    let changes = word_files(&env).pop().unwrap();
+    assert!(changes.ends_with(".changes.fst"), "{changes}");
+    std::fs::remove_file(generation(&env).join(&changes)).unwrap();
+    let run = env.run(&["search", "--no-refresh", "médias"]);
+    run.expect_code(2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    for said in [
+        format!("its word dictionary {changes} is missing"),
+        "rebuild it with `recherche index --full`".to_string(),
+    ] {
+        assert!(run.stderr.contains(&said), "{said:?} not in {}", run.stderr);
+    }
+    env.run(&["index", "--full", "--quiet"]).expect_code(0);
+    assert_eq!(word_files(&env).len(), 1);
+    env.run(&["search", "vision"]).expect_code(0);
 }
 
 #[test]
