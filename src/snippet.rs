@@ -11,6 +11,10 @@ pub const WHOLE_CHARS: usize = 200;
 pub const WINDOW_CHARS: usize = 180;
 /// A window starting this close to the beginning starts at it.
 const LEAD_CHARS: usize = 25;
+/// A cut moves at most this far to fall between two words; past that (a
+/// long link, a run of punctuation) it cuts inside the run of characters,
+/// and the snippet stays short.
+const SNAP_CHARS: usize = 20;
 /// The mark of cut text.
 pub const ELLIPSIS: &str = "…";
 
@@ -85,7 +89,7 @@ pub fn make(text: &str, marks: &[(usize, usize)]) -> Snippet {
         start = if s < span_start || span_start == span_end {
             s
         } else {
-            word_start(start, &is_space)
+            word_start(start, &is_space).max(start.saturating_sub(SNAP_CHARS))
         };
     }
     if end < chars && !is_space(end) {
@@ -96,7 +100,7 @@ pub fn make(text: &str, marks: &[(usize, usize)]) -> Snippet {
         end = if e > span_end {
             e
         } else {
-            word_end(end, chars, &is_space)
+            word_end(end, chars, &is_space).min(end + SNAP_CHARS)
         };
     }
     while start < end && is_space(start) {
@@ -193,6 +197,54 @@ mod tests {
         let snippet = make(&text, &marks_of(&text, "cible"));
         assert!(snippet.text.starts_with("Le début"));
         assert!(snippet.text.ends_with(ELLIPSIS));
+    }
+
+    /// A cut that falls inside a long run of characters without a space
+    /// (a link) cuts inside it rather than show the whole run.
+    #[test]
+    fn a_long_run_without_spaces_is_cut_inside() {
+        // The matched word inside a link of 300 characters, the link
+        // after 60 words or before them.
+        let link = format!(
+            "https://exemple.fr/{}cible/{}",
+            "avant/".repeat(20),
+            "apres/".repeat(25)
+        );
+        for text in [
+            format!("{} {link} fin", "mot ".repeat(60).trim()),
+            format!("début {link} {}", "fin ".repeat(60).trim()),
+        ] {
+            let snippet = make(&text, &marks_of(&text, "cible"));
+            let chars = snippet.text.chars().count();
+            assert!(
+                chars <= WINDOW_CHARS + 2 * SNAP_CHARS + 2,
+                "{chars}: {}",
+                snippet.text
+            );
+            assert!(snippet.text.ends_with(ELLIPSIS), "{}", snippet.text);
+            let (s, e) = snippet.highlights[0];
+            assert_eq!(&snippet.text[s..e], "cible");
+            let inner = snippet
+                .text
+                .trim_start_matches(ELLIPSIS)
+                .trim_end_matches(ELLIPSIS);
+            assert!(text.contains(inner));
+        }
+        // The case a property test found: a cut inside a run of
+        // punctuation and letters 80 characters long.
+        let text = ",’.«.à’a\n,àa, \nà».\nà\nè»,,,«àa, aè«’«è\n’.è ,«a«,a,’’»a\n«è»èàèàaà aaaà\n»àè».,\na’,»\n’«\n«a\na\n è«,a«èà«««è , »»\n«a«..»aaèèàaè,àaaa«\n\n’\n\n,a,è’»è\naèa.,’.’àa,»a\nè..à«aàa.èè.\n  a»«’èà»»»\na.è»a,a«èè.aààa««à»aèèaàaè’a.’a.«èaàf«’nàfwi.je’d«««à.às»è.voà«’à«’,\n \n\n,’\n«.,«\n’.\n »..’";
+        let marks: Vec<(usize, usize)> = crate::analysis::analyze(text)
+            .into_iter()
+            .step_by(3)
+            .map(|w| (w.start, w.end))
+            .collect();
+        let snippet = make(text, &marks);
+        let chars = snippet.text.chars().count();
+        assert!(
+            chars <= WINDOW_CHARS + 2 * SNAP_CHARS + 2,
+            "{chars}: {}",
+            snippet.text
+        );
     }
 
     #[test]
