@@ -448,7 +448,9 @@ fn compare(
 /// The listed files in sorted order with their slugs. When the listing
 /// holds the committed files and no other (`places` says where each is in
 /// the manifest), that order and those slugs are the manifest's: slugs
-/// follow from the sorted list of paths alone. The Littré's 77,754 paths
+/// follow from the sorted list of paths alone (a change to
+/// [`corpus::slugify`] changes ids, and so comes with a new
+/// [`super::SCHEMA_VERSION`], which rebuilds). The Littré's 77,754 paths
 /// are then neither sorted nor made into slugs again (18 ms of a one-file
 /// update).
 fn sorted_files(
