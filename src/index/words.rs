@@ -151,8 +151,7 @@ impl WordCounts {
         generation: &Path,
         opstamp: u64,
     ) -> Result<WordFiles> {
-        let changes = self.sorted();
-        let merged = committed.changes_with(&changes);
+        let merged = committed.changes_with(&self.sorted());
         if merged.len().saturating_mul(CHANGES_PER_WORD) <= committed.whole.len() {
             let name = format!("words-{opstamp:012}.changes.fst");
             write_dictionary(&generation.join(&name), Counts::WithZeros, |insert| {
@@ -166,22 +165,15 @@ impl WordCounts {
                 changes: Some(name),
             });
         }
+        // The whole dictionary with every change to it, old and new.
         let name = format!("words-{opstamp:012}.fst");
         write_dictionary(&generation.join(&name), Counts::Positive, |insert| {
-            let mut changes = changes.into_iter().peekable();
-            committed.for_each(|word, n| {
-                while let Some((new, m)) = changes.next_if(|(new, _)| new.as_bytes() < word) {
-                    insert(new.as_bytes(), m)?;
-                }
-                let change = changes
-                    .next_if(|(same, _)| same.as_bytes() == word)
-                    .map_or(0, |(_, m)| m);
-                insert(word, n as i64 + change)
-            })?;
-            for (new, m) in changes {
-                insert(new.as_bytes(), m)?;
-            }
-            Ok(())
+            let mut failed = Ok(());
+            merge(committed.whole.stream(), &merged, |word, n| {
+                failed = insert(word, n as i64);
+                failed.is_ok()
+            });
+            failed
         })?;
         Ok(WordFiles {
             whole: name,
@@ -355,23 +347,6 @@ impl Words {
             },
         );
         found
-    }
-
-    /// Calls `each` with every word and its count, in order.
-    fn for_each(
-        &self,
-        mut each: impl FnMut(&[u8], u64) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        let changes = match &self.changes {
-            Some(changes) => collect(changes.stream(), |_| true),
-            None => Vec::new(),
-        };
-        let mut failed = Ok(());
-        merge(self.whole.stream(), &changes, |word, n| {
-            failed = each(word, n);
-            failed.is_ok()
-        });
-        failed
     }
 
     /// The changes to the whole dictionary once `changes` (sorted) are
