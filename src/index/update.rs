@@ -358,14 +358,16 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
                 .collect()
         })
     };
-    let mut found = Compared::default();
-    let mut places = Some(Vec::with_capacity(files.len()));
+    let mut found = Compared {
+        places: Some(Vec::with_capacity(files.len())),
+        ..Compared::default()
+    };
     for part in compared {
         let part = part?;
         found.changed.extend(part.changed);
         found.files_read += part.files_read;
         found.settled += part.settled;
-        places = places.zip(part.places).map(|(mut all, part)| {
+        found.places = found.places.zip(part.places).map(|(mut all, part)| {
             all.extend(part);
             all
         });
@@ -374,7 +376,7 @@ pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
         mut changed,
         files_read,
         settled,
-        places: _,
+        mut places,
     } = found;
     if files.len() != manifest.files.len() {
         places = None;
