@@ -4,8 +4,6 @@
 
 pub mod export;
 pub mod index;
-#[cfg(unix)]
-pub mod resident;
 pub mod search;
 pub mod show;
 pub mod status;

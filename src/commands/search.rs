@@ -30,19 +30,13 @@ pub struct SearchCommand {
     pub refresh: bool,
 }
 
-/// Runs `recherche search`: exit 0 with hits, 1 without. A `watch`
-/// running on the same corpus and index answers it when it can
-/// ([`super::resident`]); the output is the same.
+/// Runs `recherche search`: exit 0 with hits, 1 without.
 pub fn run(
     command: &SearchCommand,
     interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
-    #[cfg(unix)]
-    if let Some(status) = super::resident::ask(command, out, err)? {
-        return Ok(status);
-    }
     // Check the query before any indexing work.
     search::parse_query(&command.query, &command.options)?;
     let open = open_index(

@@ -56,8 +56,6 @@ pub struct Status {
     pub changed: Vec<String>,
     /// Set when the corpus cannot be read (then the index is not fresh).
     pub corpus_error: Option<String>,
-    /// True while a `recherche watch` answers searches on this index.
-    pub watch: bool,
 }
 
 /// Runs `recherche status`.
@@ -90,7 +88,6 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
         fresh,
         changed,
         corpus_error,
-        watch: watch_answers(dir.root()),
     };
     if command.json {
         json::write_value(out, &status)?;
@@ -143,23 +140,7 @@ fn write_text(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
             }
         }
     }
-    if s.watch {
-        writeln!(out, "watch:    running, answers searches")?;
-    }
     Ok(())
-}
-
-/// True when a watch listens on the index folder's socket.
-fn watch_answers(index: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        super::resident::is_answering(index)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = index;
-        false
-    }
 }
 
 fn folder_size(path: &Path) -> u64 {

@@ -3,9 +3,7 @@
 //! Watches the corpus folder, waits for a burst of events to settle, then
 //! updates the index incrementally and prints one line. An update that
 //! fails (a file saved half-way, not yet valid UTF-8) is reported and the
-//! watch goes on. Meanwhile it answers searches on its socket, from the
-//! index it keeps open ([`super::resident`]). Ctrl-C stops it between two
-//! updates or searches.
+//! watch goes on. Ctrl-C stops it between two updates.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -35,15 +33,6 @@ pub struct WatchCommand {
 /// How often the loop looks at the Ctrl-C flag when nothing happens.
 const TICK: Duration = Duration::from_millis(100);
 
-/// What reaches the watch's loop.
-enum Message {
-    /// A change reported by the operating system.
-    Event(notify::Result<notify::Event>),
-    /// A search to answer (see [`super::resident`]).
-    #[cfg(unix)]
-    Search(std::os::unix::net::UnixStream),
-}
-
 /// Runs `recherche watch` until Ctrl-C.
 pub fn run(
     command: &WatchCommand,
@@ -54,92 +43,26 @@ pub fn run(
     let dir = IndexDir::new(&command.index);
     // Fail early, with the usual message, if there is nothing to watch.
     crate::corpus::discover(&command.corpus)?;
-    let (sender, messages) = mpsc::channel();
-    let events = sender.clone();
+    let (sender, events) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = events.send(Message::Event(event));
+        let _ = sender.send(event);
     })?;
     watcher.watch(&command.corpus, RecursiveMode::Recursive)?;
     // Events name absolute paths: compare with the absolute corpus path.
     let corpus = std::fs::canonicalize(&command.corpus)
         .map_err(|e| Error::io("cannot read corpus folder", &command.corpus, e))?;
-    let current = refresh(command, &dir, interrupt, out, err)?;
-    #[cfg(unix)]
-    let (listener, mut answerer) = {
-        let mut answerer = super::resident::Answerer::new(&command.corpus, &command.index);
-        answerer.index_updated();
-        answerer.changed = !current;
-        let listener = super::resident::Listener::start(&command.index, sender, Message::Search);
-        let listener = match listener {
-            Ok(Some(listener)) => Some(listener),
-            Ok(None) => {
-                writeln!(
-                    err,
-                    "recherche: another watch answers searches on {}",
-                    command.index.join(crate::index::WATCH_SOCKET).display()
-                )?;
-                None
-            }
-            Err(e) => {
-                writeln!(
-                    err,
-                    "recherche: cannot answer searches on {}: {e}",
-                    command.index.join(crate::index::WATCH_SOCKET).display()
-                )?;
-                None
-            }
-        };
-        (listener, answerer)
-    };
-    #[cfg(unix)]
-    let answering = if listener.is_some() {
-        " and answering searches"
-    } else {
-        ""
-    };
-    #[cfg(not(unix))]
-    let (answering, _) = ("", (current, sender));
+    refresh(command, &dir, interrupt, out, err)?;
     writeln!(
         err,
-        "recherche: watching {}{answering} (Ctrl-C to stop)",
+        "recherche: watching {} (Ctrl-C to stop)",
         command.corpus.display()
     )?;
     let mut last_event: Option<Instant> = None;
     while !interrupt.load(Ordering::Relaxed) {
-        match messages.recv_timeout(TICK) {
-            Ok(Message::Event(event)) => {
+        match events.recv_timeout(TICK) {
+            Ok(event) => {
                 if reports_change(&corpus, event, err)? {
                     last_event = Some(Instant::now());
-                    #[cfg(unix)]
-                    {
-                        answerer.changed = true;
-                    }
-                }
-            }
-            #[cfg(unix)]
-            Ok(Message::Search(stream)) => {
-                // Changes reported before the search arrived are its to see.
-                let mut searches = vec![stream];
-                while let Ok(message) = messages.try_recv() {
-                    match message {
-                        Message::Event(event) => {
-                            if reports_change(&corpus, event, err)? {
-                                last_event = Some(Instant::now());
-                                answerer.changed = true;
-                            }
-                        }
-                        Message::Search(stream) => searches.push(stream),
-                    }
-                }
-                for stream in searches {
-                    if let Some(summary) = answerer.answer(stream, interrupt) {
-                        writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
-                        out.flush()?;
-                    }
-                }
-                // A search that checked the corpus left nothing to update.
-                if !answerer.changed {
-                    last_event = None;
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -147,24 +70,8 @@ pub fn run(
         }
         if last_event.is_some_and(|t| t.elapsed() >= command.debounce) {
             last_event = None;
-            let current = refresh(command, &dir, interrupt, out, err)?;
-            #[cfg(unix)]
-            {
-                answerer.index_updated();
-                answerer.changed = !current;
-            }
-            #[cfg(not(unix))]
-            let _ = current;
+            refresh(command, &dir, interrupt, out, err)?;
         }
-    }
-    #[cfg(unix)]
-    if answerer.answered > 0 {
-        let searches = match answerer.answered {
-            1 => "1 search".to_string(),
-            n => format!("{n} searches"),
-        };
-        writeln!(err, "recherche: stopped watching ({searches} answered)")?;
-        return Ok(ExitStatus::Success);
     }
     writeln!(err, "recherche: stopped watching")?;
     Ok(ExitStatus::Success)
@@ -206,15 +113,14 @@ fn is_post_path(corpus: &Path, path: &Path) -> bool {
 }
 
 /// One incremental update; prints a line when something was committed and
-/// reports failures without stopping the watch. True when the index is
-/// then up to date.
+/// reports failures without stopping the watch.
 fn refresh(
     command: &WatchCommand,
     dir: &IndexDir,
     interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<()> {
     let result = dir
         .lock(true)
         .and_then(|lock| update::update(&command.corpus, dir, Mode::Incremental, &lock, interrupt));
@@ -224,12 +130,12 @@ fn refresh(
                 writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
                 out.flush()?;
             }
-            Ok(true)
+            Ok(())
         }
-        Err(Error::Interrupted) => Ok(false),
+        Err(Error::Interrupted) => Ok(()),
         Err(e) => {
             writeln!(err, "recherche: {e}")?;
-            Ok(false)
+            Ok(())
         }
     }
 }

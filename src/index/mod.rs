@@ -50,12 +50,9 @@ pub(crate) const POINTER: &str = "recherche.json";
 const LOCK: &str = ".lock";
 /// Prefix of generation folders.
 const GENERATION_PREFIX: &str = "gen-";
-/// The socket of a running `watch` in the index folder (Unix): searches
-/// ask it first.
-pub const WATCH_SOCKET: &str = "watch.sock";
 /// Files of the index folder that are not its generations but are allowed
 /// there.
-const TOLERATED: &[&str] = &[".gitignore", WATCH_SOCKET];
+const TOLERATED: &[&str] = &[".gitignore"];
 
 /// The fields of a passage document.
 #[derive(Debug, Clone, Copy)]

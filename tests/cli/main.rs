@@ -10,4 +10,3 @@ mod readme;
 mod rebuild;
 mod search;
 mod snapshots;
-mod watch;
