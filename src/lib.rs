@@ -5,11 +5,10 @@
 //! (tantivy, kept up to date) → [`query`] and [`search`] (ranked hits) →
 //! [`snippet`] and [`render`] (what to show). [`commands`] strings the
 //! stages together for each subcommand; [`run`] is the entry point of the
-//! binary, and [`allocator`] its memory allocator.
+//! binary.
 
 #![warn(missing_docs)]
 
-pub mod allocator;
 pub mod analysis;
 pub mod cli;
 pub mod commands;
@@ -25,33 +24,6 @@ pub mod snippet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use error::{Error, Result};
-
-/// Set by the binary when the process ends once its command returns.
-static ENDS_AFTER_COMMAND: AtomicBool = AtomicBool::new(false);
-
-/// Tells the library that the process ends once the current command
-/// returns: what it no longer needs (a corpus listing, a manifest:
-/// hundreds of thousands of strings; a query's mapped index files) is then
-/// left for the operating system to reclaim at exit rather than freed one
-/// by one (3 ms of a 90 ms no-change `index` of the Littré). Not for
-/// `watch`, which lives on.
-pub fn process_ends_after_command() {
-    ENDS_AFTER_COMMAND.store(true, Ordering::Relaxed);
-}
-
-/// Frees `value` now, or leaves it to the operating system when the
-/// process ends after this command (see [`process_ends_after_command`]).
-pub(crate) fn release<T>(value: T) {
-    release_as(ENDS_AFTER_COMMAND.load(Ordering::Relaxed), value);
-}
-
-fn release_as<T>(process_ends: bool, value: T) {
-    if process_ends {
-        std::mem::forget(value);
-    } else {
-        drop(value);
-    }
-}
 
 /// How a failed run ends: 130 when Ctrl-C stopped it, 2 for any other
 /// error. The binary prints `recherche: {err:#}` with it; so does `watch`
@@ -217,19 +189,4 @@ fn interrupt_flag() -> &'static AtomicBool {
         });
     });
     &INTERRUPT
-}
-
-#[cfg(test)]
-mod tests {
-    use std::rc::Rc;
-
-    /// A value is freed at once unless the process ends after the command.
-    #[test]
-    fn release_frees_unless_the_process_ends() {
-        let freed = Rc::new(());
-        super::release_as(false, Rc::clone(&freed));
-        assert_eq!(Rc::strong_count(&freed), 1);
-        super::release_as(true, Rc::clone(&freed));
-        assert_eq!(Rc::strong_count(&freed), 2, "left for the process's end");
-    }
 }

@@ -5,17 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// The C library's allocator, and mimalloc once an index is checked or
-/// written.
-#[global_allocator]
-static ALLOCATOR: recherche::allocator::Allocator = recherche::allocator::Allocator;
-
 fn main() -> ExitCode {
-    recherche::allocator::keep_freed_memory();
     let cli = recherche::cli::Cli::parse();
-    if !matches!(cli.command, recherche::cli::Command::Watch(_)) {
-        recherche::process_ends_after_command();
-    }
     match recherche::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(err) => {

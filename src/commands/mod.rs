@@ -105,7 +105,6 @@ pub fn refresh_and_open(
     let open = dir.open()?.ok_or_else(missing)?;
     let check = update::check(corpus_dir, &open)?;
     let changed = check.changed;
-    crate::release(check.files);
     if changed.is_empty() && check.settled == 0 {
         return Ok((open, refreshed));
     }

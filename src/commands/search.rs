@@ -47,11 +47,7 @@ pub fn run(
         err,
     )?;
     let reader = open.reader()?;
-    let status = answer(command, &open, &reader, out, err)?;
-    // The process ends next: unmapping the index files one by one would
-    // only add to the time of a query.
-    crate::release((reader, open));
-    Ok(status)
+    answer(command, &open, &reader, out, err)
 }
 
 /// Runs the query on an open index and prints the hits.

@@ -206,12 +206,6 @@ pub fn update_observed(
     interrupt: &AtomicBool,
     progress: &Progress,
 ) -> Result<Summary> {
-    // mimalloc from here on: a build's documents are made on some threads
-    // and freed on others, and even a check that finds nothing to do reads
-    // megabytes (the manifest, the folder listings), which cost the C
-    // library's allocator 15 % more in page faults and unmapping (see
-    // `crate::allocator`).
-    crate::allocator::use_mimalloc();
     let started = Instant::now();
     let started_ns = now_ns();
     let state = dir.state()?;
@@ -236,7 +230,6 @@ pub fn update_observed(
                 elapsed_ms: duration_ms(started.elapsed()),
                 ..Summary::default()
             };
-            crate::release((check, open));
             return Ok(summary);
         }
         current = Some((open, check.files, check.places));
@@ -320,8 +313,6 @@ pub struct Check {
 /// the file list, which is compared. The manifest is read and indexed on
 /// one thread while the corpus is walked on the others.
 pub fn check(corpus: &Path, open: &OpenIndex) -> Result<Check> {
-    // See `update_observed`.
-    crate::allocator::use_mimalloc();
     let started_ns = now_ns();
     let (files, known) = std::thread::scope(|scope| {
         let known = scope.spawn(|| -> Result<FxHashMap<&str, usize>> {
