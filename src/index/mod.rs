@@ -14,7 +14,6 @@
 //! the previous index as it was. Incremental updates commit into the current
 //! generation; tantivy commits are atomic too.
 
-pub mod directory;
 pub mod document;
 pub mod manifest;
 pub mod read;
@@ -375,10 +374,7 @@ impl IndexDir {
 
     fn open_generation(&self, pointer: Pointer) -> Result<OpenIndex> {
         let generation = self.root.join(&pointer.generation);
-        let index = directory::LargePageDirectory::open(&generation)
-            .map_err(tantivy::TantivyError::from)
-            .and_then(Index::open)
-            .map_err(|e| self.corrupt(e.to_string()))?;
+        let index = Index::open_in_dir(&generation).map_err(|e| self.corrupt(e.to_string()))?;
         analysis::register(index.tokenizers());
         let fields = Fields::of(&index.schema()).map_err(|reason| self.corrupt(reason))?;
         let meta = index

@@ -29,7 +29,6 @@ use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexWriter, Searcher, Segment, TantivyDocument, Term};
 
-use super::directory::LargePageDirectory;
 use super::document::{DocumentBuilder, passage_hash};
 use super::manifest::{self, FileEntry, Manifest, hash};
 use super::words::{WordCounts, WordFiles};
@@ -538,8 +537,8 @@ fn full(run: &Run, dir: &IndexDir, lock: &IndexLock) -> Result<Summary> {
 }
 
 fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
-    // Written in large pieces, for the searches' sake (see `directory`).
-    let directory = LargePageDirectory::open(path).map_err(tantivy::TantivyError::from)?;
+    let directory =
+        tantivy::directory::MmapDirectory::open(path).map_err(tantivy::TantivyError::from)?;
     // The document store compressed on the thread that writes the segment
     // rather than on one of its own per segment, which took each 16 KB
     // block through a channel (33,000 `futex` calls for the Littré).

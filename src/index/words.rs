@@ -27,7 +27,6 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use tantivy_fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
 
-use super::directory::PieceWriter;
 use crate::error::{Error, Result};
 
 /// Passages per word, while indexing: counts for a full build, changes to
@@ -220,8 +219,7 @@ fn write_dictionary(
         .tempfile_in(folder)
         .map_err(|e| Error::io("cannot write in", folder, e))?;
     let failed = |e: std::io::Error| Error::io("cannot write", tmp.path().to_path_buf(), e);
-    // Searches walk it: written in large pieces (see `super::directory`).
-    let mut builder = MapBuilder::new(PieceWriter::new(tmp.as_file()))
+    let mut builder = MapBuilder::new(std::io::BufWriter::new(tmp.as_file()))
         .map_err(fst_io)
         .map_err(failed)?;
     fill(&mut |word, n| match u64::try_from(n) {
@@ -395,8 +393,6 @@ fn map_dictionary(path: &Path) -> Result<Map<memmap2::Mmap>> {
     // renamed into place; they are never modified afterwards.
     let mmap = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|e| damaged(format!("cannot map {}: {e}", path.display())))?;
-    // A typo's walk reads across it (see `super::directory`).
-    super::directory::advise_mapping(&mmap);
     let fst = tantivy_fst::raw::Fst::new(mmap)
         .map_err(|e| damaged(format!("{} is not a word dictionary: {e}", path.display())))?;
     Ok(Map::from(fst))
