@@ -219,9 +219,6 @@ pub struct OpenIndex {
     manifest_file: std::sync::Mutex<fs::File>,
     /// The word dictionary, mapped with the index (for the same reason).
     words: Words,
-    /// Which optional fields hold anything; `None` for an index committed
-    /// without the counts (every field is then looked up).
-    pub in_use: Option<FieldsInUse>,
     /// The pointer that led to it.
     pub pointer: Pointer,
     /// The generation folder.
@@ -413,7 +410,6 @@ impl IndexDir {
             manifest_path,
             manifest_file: std::sync::Mutex::new(manifest_file),
             words,
-            in_use: payload.in_use,
             pointer,
             generation,
         })
@@ -523,40 +519,6 @@ struct Payload {
     /// The changes to it since (see `words`).
     #[serde(default)]
     word_changes: Option<String>,
-    #[serde(default)]
-    in_use: Option<FieldsInUse>,
-}
-
-/// How many passages have a context, and an author: a query leaves out the
-/// fields no passage uses (a corpus without comments has no author to
-/// look up), which costs nothing in results and a fifth of a query's time
-/// on the Littré.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldsInUse {
-    /// Passages with an introducing line or heading.
-    pub contexts: u64,
-    /// Passages with a comment author.
-    pub authors: u64,
-}
-
-impl FieldsInUse {
-    /// Counts one more passage.
-    pub fn add(&mut self, context: bool, author: bool) {
-        self.contexts += u64::from(context);
-        self.authors += u64::from(author);
-    }
-
-    /// Counts one passage fewer.
-    pub fn remove(&mut self, context: bool, author: bool) {
-        self.contexts = self.contexts.saturating_sub(u64::from(context));
-        self.authors = self.authors.saturating_sub(u64::from(author));
-    }
-
-    /// Adds the counts of another indexing thread.
-    pub fn merge(&mut self, other: FieldsInUse) {
-        self.contexts += other.contexts;
-        self.authors += other.authors;
-    }
 }
 
 /// A passage as stored in the index.

@@ -32,7 +32,7 @@ use tantivy::{DocAddress, Index, IndexWriter, Searcher, Segment, TantivyDocument
 use super::document::{DocumentBuilder, passage_hash};
 use super::manifest::{self, FileEntry, Manifest, hash};
 use super::words::{WordCounts, WordFiles};
-use super::{DirState, Fields, FieldsInUse, IndexDir, IndexLock, OpenIndex, StoredPassage, schema};
+use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, StoredPassage, schema};
 use crate::analysis;
 use crate::corpus::{self, PostFile};
 use crate::error::{Error, Result};
@@ -562,7 +562,6 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     };
     manifest.files.sort_by(|a, b| a.relative.cmp(&b.relative));
     let counts = Counts::of_hashes(built.text_hashes);
-    let in_use = Some(built.in_use);
     let summary = Summary {
         full: true,
         files: run.files.len() as u64,
@@ -578,7 +577,7 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     }
     let manifest = |path: &Path| manifest.write(path);
     let words = |generation: &Path, opstamp| built.words.write_whole(generation, opstamp);
-    commit(&mut writer, path, manifest, words, counts, in_use)?;
+    commit(&mut writer, path, manifest, words, counts)?;
     writer.wait_merging_threads()?;
     Ok(summary)
 }
@@ -591,7 +590,6 @@ struct BuiltFiles {
     /// map of counts).
     text_hashes: Vec<u64>,
     words: WordCounts,
-    in_use: FieldsInUse,
 }
 
 /// Counts a thread keeps to itself before adding them to the shared ones:
@@ -677,7 +675,6 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
         all.entries.append(&mut mine.entries);
         all.text_hashes.append(&mut mine.text_hashes);
         all.words.merge_from(words);
-        all.in_use.merge(std::mem::take(&mut mine.in_use));
     };
     let work = || -> Result<()> {
         let mut builder = DocumentBuilder::new(fields);
@@ -699,10 +696,6 @@ fn index_all(run: &Run, fields: Fields, writer: &IndexWriter) -> Result<BuiltFil
             for passage in built {
                 mine.text_hashes.push(passage.text_hash);
                 segment.add(passage.document)?;
-            }
-            for passage in &post.passages {
-                mine.in_use
-                    .add(passage.context.is_some(), passage.author.is_some());
             }
             mine.entries.push(entry(file, content_hash, &post));
             if mine.text_hashes.len() + builder.forgotten_words_len() > LOCAL_COUNTS {
@@ -761,7 +754,6 @@ fn commit(
     write_manifest: impl FnOnce(&Path) -> Result<()>,
     write_words: impl FnOnce(&Path, u64) -> Result<WordFiles> + Send,
     counts: Counts,
-    in_use: Option<FieldsInUse>,
 ) -> Result<()> {
     let mut prepared = writer.prepare_commit()?;
     let opstamp = prepared.opstamp();
@@ -783,7 +775,6 @@ fn commit(
         "word_changes": words.changes,
         "passages": counts.passages,
         "duplicates": counts.duplicates,
-        "in_use": in_use,
     });
     prepared.set_payload(&payload.to_string());
     prepared.commit()?;
@@ -938,25 +929,20 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     // The builder counts the words of the passages it builds, and takes out
     // those of the passages that go: changes to the committed counts.
     let mut builder = DocumentBuilder::new(fields);
-    let mut in_use = open.in_use;
     let forget = |builder: &mut DocumentBuilder,
                   texts: &mut TextChanges,
-                  in_use: &mut Option<FieldsInUse>,
                   stored: StoredHashes|
      -> Result<()> {
         texts.remove(stored.text_hash);
         let doc: TantivyDocument = searcher.doc(stored.address)?;
         let passage = StoredPassage::from_doc(&doc, &fields);
         builder.forget(&passage.text, passage.context.as_deref());
-        if let Some(in_use) = in_use {
-            in_use.remove(passage.context.is_some(), passage.author.is_some());
-        }
         Ok(())
     };
     let mut manifest: Vec<Cow<FileEntry>> = Vec::with_capacity(plans.len());
     for entry in gone {
         for (_, stored) in stored_passages(&searcher, &fields, &entry.relative)? {
-            forget(&mut builder, &mut texts, &mut in_use, stored)?;
+            forget(&mut builder, &mut texts, stored)?;
         }
         writer.delete_term(Term::from_field_text(fields.file, &entry.relative));
         summary.removed += entry.passages;
@@ -1000,13 +986,8 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
                 for stored in &removed {
                     delete_passage(&writer, &fields, &entry.relative, stored.position)?;
                 }
-                if let Some(in_use) = &mut in_use {
-                    for passage in &changed {
-                        in_use.add(passage.context.is_some(), passage.author.is_some());
-                    }
-                }
                 for stored in removed {
-                    forget(&mut builder, &mut texts, &mut in_use, stored)?;
+                    forget(&mut builder, &mut texts, stored)?;
                 }
                 for built in builder.passages(&file, &post, changed.into_iter()) {
                     texts.add(built.text_hash);
@@ -1033,14 +1014,7 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     let committed = open.words();
     let words = |generation: &Path, opstamp| changes.write_onto(committed, generation, opstamp);
     let manifest = |path: &Path| manifest::write_entries(&manifest, path);
-    commit(
-        &mut writer,
-        &open.generation,
-        manifest,
-        words,
-        counts,
-        in_use,
-    )?;
+    commit(&mut writer, &open.generation, manifest, words, counts)?;
     summary.committed = true;
     summary.passages = counts.passages;
     summary.duplicates = counts.duplicates;

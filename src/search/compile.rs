@@ -10,8 +10,6 @@
 //! one edit from the word `narcissique`. The words found are then stemmed
 //! and searched in the text like typed words, at a lower weight.
 
-use std::sync::Arc;
-
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur as TantivyOccur,
     PhraseQuery, Query as TantivyQuery, TermQuery,
@@ -21,11 +19,10 @@ use tantivy::{Score, Term};
 
 use crate::analysis::{self, AnalyzedWord};
 use crate::error::Result;
-use crate::index::{Fields, FieldsInUse, Words};
+use crate::index::{Fields, Words};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
 
-use super::presence::Presence;
 use super::typos::Typos;
 
 /// Weight of a match in the introducing line or heading, relative to text.
@@ -157,41 +154,19 @@ fn word_query(field: Field, forms: &[String]) -> Box<dyn TantivyQuery> {
     }
 }
 
-/// The optional places some passage uses: a query does not look up the
-/// others (they could only match nothing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Places {
-    /// Some passage has an introducing line or heading.
-    pub context: bool,
-    /// Some passage has a comment author.
-    pub author: bool,
-}
-
-impl Places {
-    /// From the counts of the last commit; every place when unknown.
-    pub fn of(in_use: Option<FieldsInUse>) -> Places {
-        Places {
-            context: in_use.is_none_or(|u| u.contexts > 0),
-            author: in_use.is_none_or(|u| u.authors > 0),
-        }
-    }
-
-    /// The places of words and phrases: text, and context at a lower weight
-    /// when some passage has one.
-    fn of_text(self, fields: &Fields) -> Vec<(Place, Field, Score)> {
-        let mut places = vec![(Place::Text, fields.text, 1.0)];
-        if self.context {
-            places.push((Place::Context, fields.context, CONTEXT_BOOST));
-        }
-        places
-    }
+/// The places of words and phrases: text, and context at a lower weight.
+fn text_places(fields: &Fields) -> [(Place, Field, Score); 2] {
+    [
+        (Place::Text, fields.text, 1.0),
+        (Place::Context, fields.context, CONTEXT_BOOST),
+    ]
 }
 
 /// Leaves for stemmed forms in the text, and in the context at a lower
 /// weight, each scaled by `weight`.
-fn form_leaves(forms: &[String], fields: &Fields, places: Places, weight: Score) -> Vec<Leaf> {
+fn form_leaves(forms: &[String], fields: &Fields, weight: Score) -> Vec<Leaf> {
     let mut leaves = Vec::new();
-    for (place, field, place_weight) in places.of_text(fields) {
+    for (place, field, place_weight) in text_places(fields) {
         for form in forms {
             leaves.push(Leaf {
                 place,
@@ -206,13 +181,7 @@ fn form_leaves(forms: &[String], fields: &Fields, places: Places, weight: Score)
 
 /// Leaves for a phrase in text and context: all stem-then-fold forms in
 /// sequence, or all fold-then-stem forms, whichever scores higher.
-fn phrase_leaves(
-    label: &str,
-    words: &[AnalyzedWord],
-    slop: u32,
-    fields: &Fields,
-    places: Places,
-) -> Vec<Leaf> {
+fn phrase_leaves(label: &str, words: &[AnalyzedWord], slop: u32, fields: &Fields) -> Vec<Leaf> {
     let first = words[0].position;
     let variant = |field: Field, pick: fn(&Vec<String>) -> &String| {
         let terms = words
@@ -227,7 +196,7 @@ fn phrase_leaves(
         PhraseQuery::new_with_offset_and_slop(terms, slop)
     };
     let mut leaves = Vec::new();
-    for (place, field, weight) in places.of_text(fields) {
+    for (place, field, weight) in text_places(fields) {
         let stem_first = variant(field, |forms| &forms[0]);
         let fold_first = variant(field, |forms| forms.last().expect("a word has a form"));
         let same = stem_first.phrase_terms() == fold_first.phrase_terms();
@@ -251,10 +220,10 @@ fn phrase_leaves(
 
 /// The tantivy query of a clause's leaves: in each place the best leaf,
 /// places added up.
-pub fn leaves_query(leaves: &[Leaf], presence: &Arc<Presence>) -> Box<dyn TantivyQuery> {
+pub fn leaves_query(leaves: &[Leaf]) -> Box<dyn TantivyQuery> {
     let mut places: Vec<(Place, Vec<Box<dyn TantivyQuery>>)> = Vec::new();
     for leaf in leaves {
-        let query = presence.guard(leaf.query.box_clone());
+        let query = leaf.query.box_clone();
         let weighted: Box<dyn TantivyQuery> = if (leaf.weight - 1.0).abs() < f32::EPSILON {
             query
         } else {
@@ -299,13 +268,7 @@ fn forms_of_words(words: &[String]) -> Vec<String> {
 }
 
 /// Compiles the clauses; `tolerant` turns typos and completion on.
-pub fn compile(
-    parsed: &Query,
-    fields: &Fields,
-    words: &Words,
-    places: Places,
-    tolerant: bool,
-) -> Result<Compiled> {
+pub fn compile(parsed: &Query, fields: &Fields, words: &Words, tolerant: bool) -> Result<Compiled> {
     let mut compiled = Compiled {
         clauses: Vec::new(),
         boosts: Vec::new(),
@@ -325,7 +288,7 @@ pub fn compile(
     for (i, clause) in parsed.clauses.iter().enumerate() {
         let compiled_clause = match &clause.term {
             query::Term::Word { text, prefix: true } => {
-                prefix_clause(clause.occur, text, fields, places, words)
+                prefix_clause(clause.occur, text, fields, words)
             }
             query::Term::Word {
                 text,
@@ -338,22 +301,14 @@ pub fn compile(
                         typos,
                         completion: typos && last_word == Some(i),
                     };
-                    word_clause(
-                        clause.occur,
-                        text,
-                        &analysed[0],
-                        fields,
-                        places,
-                        words,
-                        expand,
-                    )
+                    word_clause(clause.occur, text, &analysed[0], fields, words, expand)
                 } else {
-                    phrase_clause(clause.occur, text, &analysed, 0, fields, places)
+                    phrase_clause(clause.occur, text, &analysed, 0, fields)
                 }
             }
             query::Term::Phrase { text, slop } => {
                 let analysed = analysis::analyze(text);
-                phrase_clause(clause.occur, text, &analysed, *slop, fields, places)
+                phrase_clause(clause.occur, text, &analysed, *slop, fields)
             }
         };
         let Some(compiled_clause) = compiled_clause else {
@@ -397,20 +352,17 @@ fn word_clause(
     text: &str,
     word: &AnalyzedWord,
     fields: &Fields,
-    places: Places,
     words: &Words,
     expand: Expand,
 ) -> Option<Clause> {
     let forms = word.forms.clone();
-    let mut exact = form_leaves(&forms, fields, places, 1.0);
-    if places.author {
-        exact.push(Leaf {
-            place: Place::Author,
-            term: word.folded.clone(),
-            weight: AUTHOR_BOOST,
-            query: term_query(fields.author_key, &word.folded),
-        });
-    }
+    let mut exact = form_leaves(&forms, fields, 1.0);
+    exact.push(Leaf {
+        place: Place::Author,
+        term: word.folded.clone(),
+        weight: AUTHOR_BOOST,
+        query: term_query(fields.author_key, &word.folded),
+    });
     let mut inexact = Vec::new();
     let mut inexact_forms: Vec<String> = Vec::new();
     let mut add = |expanded: Vec<String>, weight: Score| {
@@ -418,7 +370,7 @@ fn word_clause(
             .into_iter()
             .filter(|f| !forms.contains(f) && !inexact_forms.contains(f))
             .collect();
-        inexact.extend(form_leaves(&found, fields, places, weight));
+        inexact.extend(form_leaves(&found, fields, weight));
         inexact_forms.extend(found);
     };
     if let Some(distance) = typo_distance(&word.folded).filter(|_| expand.typos) {
@@ -441,19 +393,13 @@ fn word_clause(
 }
 
 /// `word*`: the indexed words it begins, searched like typed words.
-fn prefix_clause(
-    occur: Occur,
-    text: &str,
-    fields: &Fields,
-    places: Places,
-    words: &Words,
-) -> Option<Clause> {
+fn prefix_clause(occur: Occur, text: &str, fields: &Fields, words: &Words) -> Option<Clause> {
     let prefix = analysis::name_words(text).pop()?;
     let forms = forms_of_words(&completions(words, &prefix, MAX_PREFIX_EXPANSIONS));
     Some(Clause {
         occur,
         label: format!("{text}*"),
-        exact: form_leaves(&forms, fields, places, 1.0),
+        exact: form_leaves(&forms, fields, 1.0),
         inexact: Vec::new(),
         exact_matcher: Matcher::Word(forms),
         inexact_matcher: None,
@@ -467,18 +413,17 @@ fn phrase_clause(
     words: &[AnalyzedWord],
     slop: u32,
     fields: &Fields,
-    places: Places,
 ) -> Option<Clause> {
     let (exact, exact_matcher) = match words {
         [] => return None,
         [word] => (
-            form_leaves(&word.forms, fields, places, 1.0),
+            form_leaves(&word.forms, fields, 1.0),
             Matcher::Word(word.forms.clone()),
         ),
         _ => {
             let first = words[0].position;
             (
-                phrase_leaves(text, words, slop, fields, places),
+                phrase_leaves(text, words, slop, fields),
                 Matcher::Phrase {
                     words: words
                         .iter()
@@ -596,7 +541,7 @@ fn filter(parsed: &Query, fields: &Fields) -> Vec<(TantivyOccur, Box<dyn Tantivy
 
 #[cfg(test)]
 mod tests {
-    use super::{FieldsInUse, Places, typo_distance, typos};
+    use super::{typo_distance, typos};
     use crate::index::words::{WordCounts, Words};
 
     /// A word dictionary holding `words`, once each.
@@ -648,37 +593,6 @@ mod tests {
                 "jnformation",
                 "nformation"
             ]
-        );
-    }
-
-    #[test]
-    fn unused_places_are_left_out_known_ones_kept() {
-        let none = FieldsInUse::default();
-        assert_eq!(
-            Places::of(Some(none)),
-            Places {
-                context: false,
-                author: false
-            }
-        );
-        let comments = FieldsInUse {
-            contexts: 0,
-            authors: 3,
-        };
-        assert_eq!(
-            Places::of(Some(comments)),
-            Places {
-                context: false,
-                author: true
-            }
-        );
-        // An index committed without the counts: look everywhere.
-        assert_eq!(
-            Places::of(None),
-            Places {
-                context: true,
-                author: true
-            }
         );
     }
 

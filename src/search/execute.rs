@@ -5,8 +5,6 @@
 //! scorer does not expose: how many clauses a passage matches, and how many
 //! of them only through a typo or a completion.
 
-use std::sync::Arc;
-
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::query::{
     AllQuery, BooleanQuery, EnableScoring, Query as TantivyQuery, Scorer, Weight,
@@ -14,7 +12,6 @@ use tantivy::query::{
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::compile::{Compiled, leaves_query};
-use super::presence::Presence;
 use crate::error::Result;
 use crate::query::Occur;
 
@@ -58,36 +55,33 @@ pub struct Weights {
     boosts: Vec<Box<dyn Weight>>,
     filter: Option<Box<dyn Weight>>,
     all: Box<dyn Weight>,
-    presence: Arc<Presence>,
 }
 
 impl Weights {
     /// Builds the weights, with BM25 statistics of the whole index.
     pub fn new(searcher: &Searcher, compiled: &Compiled) -> Result<Weights> {
-        let presence = Arc::new(Presence::of(searcher)?);
-        let statistics = presence.statistics(searcher);
-        let scoring = EnableScoring::enabled_from_statistics_provider(&statistics, searcher);
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
         let unscored = EnableScoring::disabled_from_searcher(searcher);
         let mut clauses = Vec::new();
         for clause in &compiled.clauses {
             let inexact = match clause.inexact.as_slice() {
                 [] => None,
-                leaves => Some(leaves_query(leaves, &presence).weight(scoring)?),
+                leaves => Some(leaves_query(leaves).weight(scoring)?),
             };
-            let exact = leaves_query(&clause.exact, &presence).weight(scoring)?;
+            let exact = leaves_query(&clause.exact).weight(scoring)?;
             clauses.push((clause.occur, exact, inexact));
         }
         let boosts = compiled
             .boosts
             .iter()
-            .map(|q| presence.guard(q.box_clone()).weight(scoring))
+            .map(|q| q.weight(scoring))
             .collect::<tantivy::Result<_>>()?;
         let filter = match compiled.filter.as_slice() {
             [] => None,
             parts => {
                 let parts = parts
                     .iter()
-                    .map(|(occur, q)| (*occur, presence.guard(q.box_clone())))
+                    .map(|(occur, q)| (*occur, q.box_clone()))
                     .collect();
                 Some(BooleanQuery::new(parts).weight(unscored)?)
             }
@@ -97,13 +91,7 @@ impl Weights {
             boosts,
             filter,
             all: AllQuery.weight(unscored)?,
-            presence,
         })
-    }
-
-    /// Which segments hold which fields.
-    pub fn presence(&self) -> &Arc<Presence> {
-        &self.presence
     }
 
     /// The title boost weights.

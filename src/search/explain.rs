@@ -5,8 +5,6 @@
 //! each place (text, context, author) — with its BM25 parts: occurrences,
 //! idf, field length against the average, and the weight applied.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde_json::Value;
 use tantivy::query::{EnableScoring, Scorer};
@@ -14,7 +12,6 @@ use tantivy::{DocAddress, DocSet, Score, Searcher};
 
 use super::compile::{Compiled, Leaf};
 use super::execute::{Candidate, Match, Weights};
-use super::presence::Presence;
 use crate::error::Result;
 
 /// Why a hit scored what it scored.
@@ -82,7 +79,7 @@ pub fn explain(
         };
         let mut terms: Vec<TermExplanation> = Vec::new();
         for leaf in leaves {
-            let Some(term) = explain_leaf(searcher, weights.presence(), leaf, address)? else {
+            let Some(term) = explain_leaf(searcher, leaf, address)? else {
                 continue;
             };
             match terms.iter_mut().find(|t| t.field == term.field) {
@@ -122,15 +119,13 @@ fn matches(scorer: &mut Box<dyn Scorer>, doc: tantivy::DocId) -> bool {
 /// The BM25 parts of one leaf, if it matches the passage.
 fn explain_leaf(
     searcher: &Searcher,
-    presence: &Arc<Presence>,
     leaf: &Leaf,
     address: DocAddress,
 ) -> Result<Option<TermExplanation>> {
     let reader = searcher.segment_reader(address.segment_ord);
-    let statistics = presence.statistics(searcher);
-    let weight = presence.guard(leaf.query.box_clone()).weight(
-        EnableScoring::enabled_from_statistics_provider(&statistics, searcher),
-    )?;
+    let weight = leaf
+        .query
+        .weight(EnableScoring::enabled_from_searcher(searcher))?;
     // Tantivy's explain expects a matching document: check first.
     if !matches(&mut weight.scorer(reader, 1.0)?, address.doc_id) {
         return Ok(None);

@@ -16,7 +16,6 @@ mod compile;
 mod execute;
 mod explain;
 mod highlight;
-mod presence;
 mod typos;
 
 use std::cmp::Ordering;
@@ -115,8 +114,7 @@ pub fn search(
 ) -> Result<Results> {
     let parsed = parse_query(raw, options)?;
     let fields = &open.fields;
-    let places = compile::Places::of(open.in_use);
-    let compiled = compile::compile(&parsed, fields, open.words(), places, !options.exact)?;
+    let compiled = compile::compile(&parsed, fields, open.words(), !options.exact)?;
     let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
     if had_positive && !positive && compiled.filter.is_empty() {

@@ -63,8 +63,6 @@ fn assert_same_as_full_rebuild(env: &TestEnv) {
         word_dictionary(env) == word_dictionary(&full),
         "the word dictionaries differ"
     );
-    // Queries skip the same unused fields.
-    assert_eq!(fields_in_use(env), fields_in_use(&full));
 }
 
 /// The folder of an index's current generation.
@@ -72,15 +70,6 @@ fn generation(env: &TestEnv) -> std::path::PathBuf {
     let pointer = std::fs::read_to_string(env.index().join("recherche.json")).unwrap();
     let pointer: serde_json::Value = serde_json::from_str(&pointer).unwrap();
     env.index().join(pointer["generation"].as_str().unwrap())
-}
-
-/// How many passages have a context and an author, as the last commit says.
-fn fields_in_use(env: &TestEnv) -> serde_json::Value {
-    let meta = std::fs::read_to_string(generation(env).join("meta.json")).unwrap();
-    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
-    let payload: serde_json::Value =
-        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
-    payload["in_use"].clone()
 }
 
 /// The word dictionary files of an index's current generation: a whole
@@ -720,19 +709,11 @@ fn the_first_comment_of_a_corpus_makes_author_names_searchable() {
     assert!(env.hit_ids(&["Gwenaëlle"]).is_empty());
     // An update adds the corpus's first comment: its author is a word to
     // search for (in no passage's text), from now on.
-    assert_eq!(
-        fields_in_use(&env),
-        serde_json::json!({"contexts": 0, "authors": 0})
-    );
     env.write_post(
         "notes/brest.txt",
         "Brest\n\nUn port.\n\n  • Gwenaëlle Le Goff\n\n    Il pleut souvent.\n",
     );
     env.run(&["index", "--quiet"]).expect_code(0);
-    assert_eq!(
-        fields_in_use(&env),
-        serde_json::json!({"contexts": 0, "authors": 1})
-    );
     assert_eq!(
         env.hit_ids(&["gwenaelle"]),
         ["notes/brest/comment/1/1"],
