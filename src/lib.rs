@@ -1,11 +1,11 @@
 //! recherche: full-text search of French blog posts and their comments.
 //!
 //! The pipeline, one module per stage: [`corpus`] (which files) →
-//! [`passages`] (what to search) → [`analysis`] (French words) → [`index`]
-//! (tantivy, kept up to date) → [`query`] and [`search`] (ranked hits) →
-//! [`snippet`] and [`render`] (what to show). [`commands`] strings the
-//! stages together for each subcommand; [`run`] is the entry point of the
-//! binary.
+//! [`formats`] (a file's post) → [`passages`] (what to search) →
+//! [`analysis`] (French words) → [`index`] (tantivy, kept up to date) →
+//! [`query`] and [`search`] (ranked hits, snippets) → [`render`] (what to
+//! show). [`commands`] strings the stages together for each subcommand;
+//! [`run`] is the entry point of the binary.
 
 #![warn(missing_docs)]
 
@@ -14,12 +14,12 @@ pub mod cli;
 pub mod commands;
 pub mod corpus;
 pub mod error;
+pub mod formats;
 pub mod index;
 pub mod passages;
 pub mod query;
 pub mod render;
 pub mod search;
-pub mod snippet;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

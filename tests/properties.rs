@@ -7,11 +7,12 @@ mod common;
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use recherche::analysis::{Analyzer, analyze, french_analyzer, nfc, words_analyzer};
+use recherche::analysis::{analyze, french_analyzer, nfc, stemmed_words, words_analyzer};
+use recherche::formats::copied_page;
 use recherche::index::OpenIndex;
+use recherche::search::snippet::{self, ELLIPSIS};
 use recherche::search::{SearchOptions, search};
-use recherche::snippet::{self, ELLIPSIS};
-use recherche::{passages, query};
+use recherche::{Error, query};
 
 /// The seed indexed once for all cases (the folder lives as long as the
 /// test process).
@@ -97,29 +98,44 @@ fn check_snippet(text: &str, snippet: &snippet::Snippet) -> Result<(), TestCaseE
     Ok(())
 }
 
+/// True when `error` is one of the two errors a query can cause, and says
+/// what in `raw` caused it.
+fn is_query_error(error: &Error, raw: &str) -> bool {
+    match error {
+        Error::QueryTooLong { chars, max } => *chars > *max && raw.chars().count() == *chars,
+        Error::UnknownKind(kind) => raw.contains(&format!("kind:{kind}")),
+        _ => false,
+    }
+}
+
 proptest! {
     #[test]
     fn the_query_parser_reads_anything(raw in queryish()) {
         match query::parse(&raw) {
-            Ok(_) => {}
-            Err(e) => prop_assert!(!e.to_string().is_empty()),
+            Ok(parsed) => {
+                // Every clause holds something to search for.
+                for clause in &parsed.clauses {
+                    let (query::Term::Word { text, .. } | query::Term::Phrase { text, .. }) = &clause.term;
+                    prop_assert!(!text.trim().is_empty(), "{:?}", parsed);
+                }
+            }
+            Err(e) => prop_assert!(is_query_error(&e, &raw), "{}", e),
         }
     }
 
     #[test]
-    fn the_one_pass_analyzer_equals_the_registered_ones(texts in prop::collection::vec(frenchish(), 1..4)) {
-        // One analyzer for several texts: its caches carry over.
-        let mut analyzer = Analyzer::default();
+    fn analysed_words_are_the_registered_analyzers_tokens(texts in prop::collection::vec(frenchish(), 1..4)) {
         for text in &texts {
             let text = nfc(text);
-            let words = analyzer.analyze(&text);
+            let words = analyze(&text);
             let stems: Vec<_> = words
                 .iter()
+                .map(|w| &w.stemmed)
                 .flat_map(|w| w.forms.iter().map(|f| (w.position, w.start, w.end, f.clone())))
                 .collect();
             let folded: Vec<_> = words
                 .iter()
-                .map(|w| (w.position, w.start, w.end, w.folded.clone()))
+                .map(|w| (w.stemmed.position, w.stemmed.start, w.stemmed.end, w.folded.clone()))
                 .collect();
             prop_assert_eq!(stems, tantivy_tokens(french_analyzer(), &text));
             prop_assert_eq!(folded, tantivy_tokens(words_analyzer(), &text));
@@ -129,7 +145,7 @@ proptest! {
     #[test]
     fn analysed_words_are_slices_of_the_text(text in queryish()) {
         let text = nfc(&text);
-        for word in analyze(&text) {
+        for word in stemmed_words(&text) {
             prop_assert!(word.start < word.end && word.end <= text.len());
             prop_assert!(text.is_char_boundary(word.start) && text.is_char_boundary(word.end));
             prop_assert!(!word.forms.is_empty() && word.forms.len() <= 2);
@@ -138,7 +154,7 @@ proptest! {
 
     #[test]
     fn snippets_cut_the_text_around_its_words(text in "[a-zéèà’ ,.«»\n]{0,600}", every in 1usize..6) {
-        let marks: Vec<(usize, usize)> = analyze(&text)
+        let marks: Vec<(usize, usize)> = stemmed_words(&text)
             .into_iter()
             .step_by(every)
             .map(|w| (w.start, w.end))
@@ -150,7 +166,7 @@ proptest! {
 
     #[test]
     fn any_text_parses_into_passages(text in any::<String>()) {
-        let post = passages::parse("post", &text);
+        let post = copied_page::parse("post", &text);
         let mut ids: Vec<&str> = post.passages.iter().map(|p| p.id.as_str()).collect();
         ids.sort();
         ids.dedup();
@@ -166,11 +182,19 @@ proptest! {
         let reader = open.reader().unwrap();
         let searcher = reader.searcher();
         let options = SearchOptions { explain: true, ..SearchOptions::default() };
-        if let Ok(results) = search(&searcher, open, &raw, &options) {
-            prop_assert!(results.hits.len() <= results.total);
-            for hit in &results.hits {
-                check_snippet(&hit.passage.text, &hit.snippet)?;
+        match search(&searcher, open, &raw, &options) {
+            Ok(results) => {
+                prop_assert!(results.hits.len() <= results.total);
+                prop_assert!(results.hits.len() <= options.limit);
+                for hit in &results.hits {
+                    check_snippet(&hit.passage.text, &hit.snippet)?;
+                    prop_assert!(hit.explanation.is_some());
+                }
             }
+            Err(e) => prop_assert!(
+                matches!(e, Error::EmptyQuery) || is_query_error(&e, &raw),
+                "{}", e
+            ),
         }
     }
 }

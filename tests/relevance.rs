@@ -13,7 +13,8 @@ mod common;
 use std::collections::HashMap;
 
 use common::{SEED, SLUG, seed_index};
-use recherche::passages::{self, Passage};
+use recherche::formats::copied_page;
+use recherche::passages::Passage;
 use recherche::search::{SearchOptions, search};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -103,7 +104,7 @@ fn evaluate(judged: &[Judged], rank: impl Fn(&str) -> Vec<String>) -> Metrics {
 
 /// The seed's passages, and for each id the first id with the same text.
 fn passages() -> (Vec<Passage>, HashMap<String, String>) {
-    let post = passages::parse(
+    let post = copied_page::parse(
         SLUG,
         &recherche::corpus::decode("seed".as_ref(), SEED.into()).unwrap(),
     );

@@ -3,12 +3,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use recherche::{corpus, passages};
+use recherche::corpus;
+use recherche::formats::copied_page;
 
 fuzz_target!(|data: &[u8]| {
     match corpus::decode("fuzz.txt".as_ref(), data.to_vec()) {
         Ok(text) => {
-            let post = passages::parse("fuzz", &text);
+            let post = copied_page::parse("fuzz", &text);
             let mut ids: Vec<&str> = post.passages.iter().map(|p| p.id.as_str()).collect();
             ids.sort_unstable();
             let count = ids.len();

@@ -8,6 +8,8 @@
 //! position, and a query word matches either.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -23,9 +25,35 @@ pub fn stem(word: &str) -> Cow<'_, str> {
     FRENCH.stem(word)
 }
 
+/// The forms of a word: stem-then-fold, and fold-then-stem when it differs.
+type Forms = (String, Option<String>);
+
+/// Words whose forms each indexing thread keeps: French text repeats its
+/// words, and stemming them again was the largest part of analysis
+/// (`docs/performance.md`).
+const CACHED_WORDS: usize = 100_000;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, Forms>> = RefCell::new(HashMap::new());
+}
+
 /// The forms under which a lowercase word is indexed: stem-then-fold first,
 /// then fold-then-stem when it differs.
-pub fn forms(word: &str) -> (String, Option<String>) {
+pub fn forms(word: &str) -> Forms {
+    CACHE.with_borrow_mut(|cache| {
+        if let Some(forms) = cache.get(word) {
+            return forms.clone();
+        }
+        if cache.len() >= CACHED_WORDS {
+            cache.clear();
+        }
+        let forms = stem_forms(word);
+        cache.insert(word.to_string(), forms.clone());
+        forms
+    })
+}
+
+fn stem_forms(word: &str) -> Forms {
     let folded = fold(word);
     if matches!(folded, Cow::Borrowed(_)) {
         return (stem(word).into_owned(), None);

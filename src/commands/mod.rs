@@ -15,6 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::corpus;
 use crate::error::Error;
+use crate::index::check::{self, Check};
 use crate::index::update::{self, Mode};
 use crate::index::{DirState, IndexDir, OpenIndex};
 
@@ -41,107 +42,106 @@ pub fn open_index(
     interrupt: &AtomicBool,
     err: &mut impl Write,
 ) -> anyhow::Result<OpenIndex> {
-    Ok(refresh_and_open(corpus_dir, index_dir, refresh, interrupt, err)?.0)
+    let dir = IndexDir::new(index_dir);
+    if refresh {
+        build_if_needed(&dir, corpus_dir, interrupt, err)?;
+    }
+    let open = dir
+        .open()?
+        .ok_or_else(|| Error::IndexMissing(index_dir.to_path_buf()))?;
+    if !refresh {
+        return Ok(open);
+    }
+    let check = check::check(corpus_dir, &open)?;
+    if check.is_fresh() {
+        return Ok(open);
+    }
+    drop(open);
+    update_if_free(&dir, corpus_dir, &check, interrupt, err)?;
+    Ok(dir
+        .open()?
+        .ok_or_else(|| Error::IndexMissing(index_dir.to_path_buf()))?)
 }
 
-/// What [`refresh_and_open`] did to the index.
-#[derive(Debug, Default)]
-pub struct Refreshed {
-    /// The update it made, if any.
-    pub update: Option<update::Summary>,
-    /// The corpus may hold changes the index does not: another process
-    /// held the lock, or trusting settled files again failed.
-    pub behind: bool,
-}
-
-/// [`open_index`], saying what it did to the index.
-pub fn refresh_and_open(
+/// Builds the index when there is none, or one of another format version.
+fn build_if_needed(
+    dir: &IndexDir,
     corpus_dir: &Path,
-    index_dir: &Path,
-    refresh: bool,
     interrupt: &AtomicBool,
     err: &mut impl Write,
-) -> anyhow::Result<(OpenIndex, Refreshed)> {
-    let dir = IndexDir::new(index_dir);
-    let missing = || Error::IndexMissing(index_dir.to_path_buf());
-    let mut refreshed = Refreshed::default();
-    if !refresh {
-        refreshed.behind = true;
-        return Ok((dir.open()?.ok_or_else(missing)?, refreshed));
-    }
-    let rebuild_reason = match dir.state()? {
-        DirState::Current(_) => None,
-        DirState::Empty => Some(format!(
+) -> anyhow::Result<()> {
+    let reason = match dir.state()? {
+        DirState::Current(_) => return Ok(()),
+        DirState::Empty => format!(
             "building the index in {} from {}",
-            index_dir.display(),
+            dir.root().display(),
             corpus_dir.display()
-        )),
-        DirState::Outdated => {
-            Some("the index was built by another version; rebuilding it".to_string())
-        }
+        ),
+        DirState::Outdated => "the index was built by another version; rebuilding it".to_string(),
         DirState::Corrupt(reason) => {
             return Err(Error::IndexCorrupt {
-                path: index_dir.to_path_buf(),
+                path: dir.root().to_path_buf(),
                 reason,
             }
             .into());
         }
-        DirState::Foreign => return Err(Error::ForeignIndex(index_dir.to_path_buf()).into()),
+        DirState::Foreign => return Err(Error::ForeignIndex(dir.root().to_path_buf()).into()),
     };
-    if let Some(reason) = rebuild_reason {
-        // Say nothing of building if there is nothing to build from.
-        if corpus::discover(corpus_dir)?.is_empty() {
-            return Err(Error::CorpusEmpty(corpus_dir.to_path_buf()).into());
-        }
-        writeln!(err, "recherche: {reason}…")?;
-        // Another process may be building it: wait for it, then look again.
-        let lock = dir.lock(true)?;
-        if !matches!(dir.state()?, DirState::Current(_)) {
-            let summary = update::update(corpus_dir, &dir, Mode::Full, &lock, interrupt)?;
-            writeln!(err, "recherche: {}", index::describe(&summary))?;
-            refreshed.update = Some(summary);
-        }
+    // Say nothing of building if there is nothing to build from.
+    if corpus::discover(corpus_dir)?.is_empty() {
+        return Err(Error::CorpusEmpty(corpus_dir.to_path_buf()).into());
     }
-    let open = dir.open()?.ok_or_else(missing)?;
-    let check = update::check(corpus_dir, &open)?;
-    let changed = check.changed;
-    if changed.is_empty() && check.settled == 0 {
-        return Ok((open, refreshed));
+    writeln!(err, "recherche: {reason}…")?;
+    // Another process may be building it: wait for it, then look again.
+    let lock = dir.lock(true)?;
+    if !matches!(dir.state()?, DirState::Current(_)) {
+        let summary = update::update(corpus_dir, dir, Mode::Full, &lock, interrupt)?;
+        writeln!(err, "recherche: {}", index::describe(&summary))?;
     }
-    refreshed.behind = true;
+    Ok(())
+}
+
+/// Brings a stale index up to date, unless another process holds the lock:
+/// then the search answers from the last committed state.
+fn update_if_free(
+    dir: &IndexDir,
+    corpus_dir: &Path,
+    check: &Check,
+    interrupt: &AtomicBool,
+    err: &mut impl Write,
+) -> anyhow::Result<()> {
+    let changed = check.changed.len();
     let lock = match dir.lock(false) {
         Ok(lock) => lock,
         // Nothing changed, only files to trust again: another time.
-        Err(_) if changed.is_empty() => return Ok((open, refreshed)),
+        Err(_) if changed == 0 => return Ok(()),
         Err(Error::IndexLocked(_)) => {
             writeln!(
                 err,
                 "recherche: another process is updating the index; answering from its last committed state"
             )?;
-            return Ok((open, refreshed));
+            return Ok(());
         }
         Err(e) => {
             writeln!(
                 err,
                 "recherche: the corpus changed but the index cannot be updated ({e}); answering from it as it is"
             )?;
-            return Ok((open, refreshed));
+            return Ok(());
         }
     };
-    drop(open);
-    if changed.is_empty() {
+    let result = update::update(corpus_dir, dir, Mode::Incremental, &lock, interrupt);
+    if changed == 0 {
         // Only racy files to trust again: a failure changes nothing, the
         // next run tries again; Ctrl-C still stops.
-        match update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt) {
-            Err(Error::Interrupted) => return Err(Error::Interrupted.into()),
-            Err(_) => {}
-            Ok(_) => refreshed.behind = false,
-        }
-        return Ok((dir.open()?.ok_or_else(missing)?, refreshed));
+        return match result {
+            Err(Error::Interrupted) => Err(Error::Interrupted.into()),
+            _ => Ok(()),
+        };
     }
-    let summary = update::update(corpus_dir, &dir, Mode::Incremental, &lock, interrupt)?;
+    let summary = result?;
     if summary.committed {
-        let files = match changed.len() {
+        let files = match changed {
             1 => "1 file".to_string(),
             n => format!("{n} files"),
         };
@@ -151,7 +151,5 @@ pub fn refresh_and_open(
             index::describe(&summary)
         )?;
     }
-    refreshed.behind = false;
-    refreshed.update = Some(summary);
-    Ok((dir.open()?.ok_or_else(missing)?, refreshed))
+    Ok(())
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::ExitStatus;
 use crate::error::Error;
-use crate::index::update::is_stale;
+use crate::index::check::check;
 use crate::index::{IndexDir, read};
 use crate::passages::Kind;
 use crate::render::json;
@@ -68,8 +68,8 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
     let searcher = reader.searcher();
     let by_kind = read::count_by_kind(&searcher, &open.fields)?;
     let passages = by_kind.values().sum();
-    let (changed, corpus_error) = match is_stale(&command.corpus, &open) {
-        Ok(changed) => (changed, None),
+    let (changed, corpus_error) = match check(&command.corpus, &open) {
+        Ok(check) => (check.changed, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
     let fresh = changed.is_empty() && corpus_error.is_none();
@@ -84,7 +84,7 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
         posts: open.manifest()?.files.len(),
         passages,
         by_kind,
-        duplicates: crate::index::update::duplicates(&open.index),
+        duplicates: open.counts().duplicates,
         fresh,
         changed,
         corpus_error,

@@ -1,17 +1,16 @@
 //! The manifest: what the committed index was built from.
 //!
 //! One line per post file: size, modification time, content hash (xxh3),
-//! passage count, racy flag, slug and relative path. The per-passage half of the
-//! manifest (id and content hash of every passage) lives in the index itself,
-//! as fast fields next to the passages, so it can never disagree with them.
+//! passage count, racy flag, slug and relative path, separated by tabs
+//! (tabs, line ends and backslashes in names escaped). What each passage
+//! was (its content hash) lives in the index itself, next to the passage.
 //!
-//! A manifest is written to a new file (`manifest-<opstamp>.tsv`, through a
-//! temporary file and a rename) *before* the tantivy commit whose payload
-//! names it. A crash between the two leaves an unused file and the previous
-//! commit still pointing at the previous manifest: the manifest is never
-//! ahead of, nor behind, the committed index.
+//! A manifest is written to a new file (`manifest-<opstamp>.tsv`, through
+//! a temporary file and a rename) *before* the tantivy commit whose
+//! payload names it. A crash between the two leaves an unused file and the
+//! previous commit still naming the previous manifest: the manifest is
+//! never ahead of, nor behind, the committed index.
 
-use std::borrow::Borrow;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -51,50 +50,36 @@ pub struct Manifest {
 impl Manifest {
     /// Serialises the manifest.
     pub fn to_text(&self) -> String {
-        text_of(&self.files)
+        let mut out = String::with_capacity(64 * self.files.len() + 32);
+        out.push_str(HEADER);
+        out.push('\n');
+        for f in &self.files {
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{:016x}\t{}\t{}\t{}\t{}",
+                f.size,
+                f.modified_ns,
+                f.hash,
+                f.passages,
+                u8::from(f.racy),
+                escape(&f.slug),
+                escape(&f.relative),
+            );
+        }
+        out
     }
 
-    /// Parses a manifest written by [`Manifest::to_text`]. Every `search`
-    /// that checks the corpus reads it, so it splits lines and fields with
-    /// `memchr` and allocates only the two names of each line.
+    /// Parses a manifest written by [`Manifest::to_text`].
     pub fn from_text(text: &str) -> Result<Manifest, String> {
-        let body = match text.strip_prefix(HEADER) {
-            Some("") => "",
-            Some(rest) if rest.starts_with('\n') => &rest[1..],
-            _ => return Err("the manifest has an unknown format".into()),
-        };
-        let mut files = Vec::with_capacity(body.len() / 64);
-        let mut fields: [&str; 7] = [""; 7];
-        for (n, line) in lines(body).enumerate() {
-            let bad = || format!("the manifest is damaged at line {}", n + 2);
-            if split_tabs(line, &mut fields) != fields.len() {
-                return Err(bad());
-            }
-            let escaped = memchr::memchr(b'\\', line.as_bytes()).is_some();
-            let [size, modified_ns, hash, passages, racy, slug, relative] = fields;
-            // One search per line for an escape, which names rarely hold.
-            let text = |field: &str| {
-                if escaped {
-                    unescape(field)
-                } else {
-                    field.to_string()
-                }
-            };
-            files.push(FileEntry {
-                size: decimal(size)
-                    .ok_or_else(bad)?
-                    .try_into()
-                    .map_err(|_| bad())?,
-                modified_ns: decimal(modified_ns).ok_or_else(bad)?,
-                hash: u64::from_str_radix(hash, 16).map_err(|_| bad())?,
-                passages: decimal(passages)
-                    .ok_or_else(bad)?
-                    .try_into()
-                    .map_err(|_| bad())?,
-                racy: racy == "1",
-                slug: text(slug),
-                relative: text(relative),
-            });
+        let mut lines = text.lines();
+        if lines.next() != Some(HEADER) {
+            return Err("the manifest has an unknown format".into());
+        }
+        let mut files = Vec::new();
+        for (n, line) in lines.enumerate() {
+            let entry = parse_line(line)
+                .ok_or_else(|| format!("the manifest is damaged at line {}", n + 2))?;
+            files.push(entry);
         }
         if !files.is_sorted_by(|a, b| a.relative < b.relative) {
             return Err("the manifest is not sorted".into());
@@ -104,48 +89,33 @@ impl Manifest {
 
     /// Writes the manifest atomically to `path` (temporary file, fsync, rename).
     pub fn write(&self, path: &Path) -> Result<()> {
-        write_entries(&self.files, path)
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".manifest")
+            .tempfile_in(folder)
+            .map_err(|e| Error::io("cannot write in", folder, e))?;
+        tmp.write_all(self.to_text().as_bytes())
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
+        tmp.persist(path)
+            .map_err(|e| Error::io("cannot write", path, e.error))?;
+        Ok(())
     }
 }
 
-/// Serialises a file table, sorted by relative path; entries may be
-/// borrowed from the committed manifest (an update keeps most of them).
-pub fn text_of<E: Borrow<FileEntry>>(entries: &[E]) -> String {
-    let mut out = String::with_capacity(64 * entries.len() + 32);
-    out.push_str(HEADER);
-    out.push('\n');
-    for entry in entries {
-        let f = entry.borrow();
-        let _ = write!(
-            out,
-            "{}\t{}\t{:016x}\t{}\t{}\t",
-            f.size,
-            f.modified_ns,
-            f.hash,
-            f.passages,
-            u8::from(f.racy),
-        );
-        escape_into(&mut out, &f.slug);
-        out.push('\t');
-        escape_into(&mut out, &f.relative);
-        out.push('\n');
-    }
-    out
-}
-
-/// Writes a file table atomically to `path` (temporary file, fsync, rename).
-pub fn write_entries<E: Borrow<FileEntry>>(entries: &[E], path: &Path) -> Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".manifest")
-        .tempfile_in(folder)
-        .map_err(|e| Error::io("cannot write in", folder, e))?;
-    tmp.write_all(text_of(entries).as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io("cannot write", path, e.error))?;
-    Ok(())
+fn parse_line(line: &str) -> Option<FileEntry> {
+    let mut fields = line.split('\t');
+    let mut next = || fields.next();
+    let entry = FileEntry {
+        size: next()?.parse().ok()?,
+        modified_ns: next()?.parse().ok()?,
+        hash: u64::from_str_radix(next()?, 16).ok()?,
+        passages: next()?.parse().ok()?,
+        racy: next()? == "1",
+        slug: unescape(next()?),
+        relative: unescape(next()?),
+    };
+    fields.next().is_none().then_some(entry)
 }
 
 /// The content hash of a file or passage: xxh3, stable across releases.
@@ -153,80 +123,28 @@ pub fn hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// Appends `text` with its backslashes, tabs and line ends escaped. Names
-/// rarely hold any: they are then copied whole.
-fn escape_into(out: &mut String, text: &str) {
-    if !text.bytes().any(|b| matches!(b, b'\\' | b'\t' | b'\n')) {
-        out.push_str(text);
-        return;
+/// `text` with its backslashes, tabs and line ends escaped.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\\', '\t', '\n', '\r']) {
+        return text.into();
     }
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
             c => out.push(c),
         }
     }
-}
-
-/// The lines of `text` (`\n`-terminated; the last may lack it), found with
-/// `memchr`'s vector search: a byte-by-byte loop was half of a parse.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start >= bytes.len() {
-            return None;
-        }
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        // `\n` is ASCII: both ends are character boundaries.
-        let line = &text[start..end];
-        start = end + 1;
-        Some(line)
-    })
-}
-
-/// Splits `line` on tabs into `fields`; returns how many fields it has
-/// (more than `fields` holds counts as one more).
-fn split_tabs<'a>(line: &'a str, fields: &mut [&'a str]) -> usize {
-    let mut count = 0;
-    let mut start = 0;
-    for i in memchr::memchr_iter(b'\t', line.as_bytes()) {
-        if count == fields.len() {
-            return count + 1;
-        }
-        // `\t` is ASCII: both ends are character boundaries.
-        fields[count] = &line[start..i];
-        count += 1;
-        start = i + 1;
-    }
-    if count == fields.len() {
-        return count + 1;
-    }
-    fields[count] = &line[start..];
-    count + 1
-}
-
-/// A decimal number of ASCII digits, or `None`. Counts in `u64` (times in
-/// nanoseconds fit until the year 2554) and widens at the end.
-fn decimal(digits: &str) -> Option<u128> {
-    if digits.is_empty() {
-        return None;
-    }
-    let n = digits.bytes().try_fold(0u64, |n, b| {
-        b.is_ascii_digit()
-            .then(|| n.checked_mul(10)?.checked_add(u64::from(b - b'0')))?
-    });
-    match n {
-        Some(n) => Some(n.into()),
-        // Longer than u64: the slow way.
-        None if digits.bytes().all(|b| b.is_ascii_digit()) => digits.parse().ok(),
-        None => None,
-    }
+    out.into()
 }
 
 fn unescape(text: &str) -> String {
+    if !text.contains('\\') {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -234,6 +152,7 @@ fn unescape(text: &str) -> String {
             match chars.next() {
                 Some('t') => out.push('\t'),
                 Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
                 Some(other) => out.push(other),
                 None => out.push('\\'),
             }
@@ -253,7 +172,7 @@ mod tests {
         let manifest = Manifest {
             files: vec![
                 FileEntry {
-                    relative: "a\tb\\c\nd.txt".into(),
+                    relative: "a\tb\\c\nd\r.txt".into(),
                     slug: "a-b-c-d".into(),
                     size: 12,
                     modified_ns: 1_700_000_000_123_456_789,
@@ -277,18 +196,11 @@ mod tests {
             text,
             format!(
                 "{HEADER}\n\
-                 12\t1700000000123456789\t00000000deadbeef\t3\t1\ta-b-c-d\ta\\tb\\\\c\\nd.txt\n\
+                 12\t1700000000123456789\t00000000deadbeef\t3\t1\ta-b-c-d\ta\\tb\\\\c\\nd\\r.txt\n\
                  0\t0\tffffffffffffffff\t0\t0\tete/c\tété/c.txt\n"
             )
         );
-        assert_eq!(Manifest::from_text(&text), Ok(manifest.clone()));
-        // An update writes entries borrowed from the committed manifest.
-        let borrowed: Vec<std::borrow::Cow<FileEntry>> = manifest
-            .files
-            .iter()
-            .map(std::borrow::Cow::Borrowed)
-            .collect();
-        assert_eq!(text_of(&borrowed), text);
+        assert_eq!(Manifest::from_text(&text), Ok(manifest));
     }
 
     #[test]
@@ -312,6 +224,11 @@ mod tests {
                 "{bad}"
             );
         }
+        let unsorted = format!("{HEADER}\n1\t1\t0\t1\t0\tb\tb.txt\n1\t1\t0\t1\t0\ta\ta.txt\n");
+        assert_eq!(
+            Manifest::from_text(&unsorted),
+            Err("the manifest is not sorted".to_string())
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+
 use tantivy::collector::{Count, DocSetCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::query::TermQuery;
@@ -18,11 +19,8 @@ use crate::passages::{Kind, compare_ids};
 pub fn passage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<StoredPassage>> {
     for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
         let column = id_column(reader)?;
-        let Some(ord) = column
-            .dictionary()
-            .term_ord(id)
-            .map_err(tantivy::TantivyError::from)?
-        else {
+        let ord = column.dictionary().term_ord(id);
+        let Some(ord) = ord.map_err(tantivy::TantivyError::from)? else {
             continue;
         };
         let mut docs = Vec::new();
@@ -38,12 +36,33 @@ pub fn passage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<
     Ok(None)
 }
 
-/// A segment's column of passage ids.
-fn id_column(reader: &SegmentReader) -> Result<StrColumn> {
-    Ok(reader
-        .fast_fields()
-        .str("id")?
-        .expect("the id field is fast"))
+/// Where the passages of a post file are, in index order.
+pub fn file_passages(searcher: &Searcher, fields: &Fields, file: &str) -> Result<Vec<DocAddress>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.file, file),
+        IndexRecordOption::Basic,
+    );
+    let mut addresses: Vec<DocAddress> = searcher
+        .search(&query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addresses.sort();
+    Ok(addresses)
+}
+
+/// The passages of a post file, in reading order.
+pub fn passages_of_file(
+    searcher: &Searcher,
+    fields: &Fields,
+    file: &str,
+) -> Result<Vec<StoredPassage>> {
+    let mut passages = Vec::new();
+    for address in file_passages(searcher, fields, file)? {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        passages.push(StoredPassage::from_doc(&doc, fields));
+    }
+    passages.sort_by_key(|p| p.position);
+    Ok(passages)
 }
 
 /// The passages of a post file whose position is within `around` of
@@ -55,14 +74,10 @@ pub fn neighbours(
     position: u64,
     around: u64,
 ) -> Result<Vec<StoredPassage>> {
-    let query = TermQuery::new(
-        Term::from_field_text(fields.file, file),
-        IndexRecordOption::Basic,
-    );
     let mut passages = Vec::new();
-    for address in searcher.search(&query, &DocSetCollector)? {
-        let reader = searcher.segment_reader(address.segment_ord);
-        let at = reader
+    for address in file_passages(searcher, fields, file)? {
+        let at = searcher
+            .segment_reader(address.segment_ord)
             .fast_fields()
             .u64("position")?
             .first(address.doc_id)
@@ -76,35 +91,36 @@ pub fn neighbours(
     Ok(passages)
 }
 
+/// A segment's column of passage ids.
+fn id_column(reader: &SegmentReader) -> Result<StrColumn> {
+    Ok(reader
+        .fast_fields()
+        .str("id")?
+        .expect("the id field is fast"))
+}
+
 /// Passage ids, from the fast field (no stored document is read), looked
-/// up in one ordered pass per segment: a hit may have many duplicates.
+/// up in one ordered pass of each segment's id dictionary.
 pub fn ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>> {
     let mut ids = vec![String::new(); addresses.len()];
-    let mut by_segment: FxHashMap<u32, Vec<(u64, usize)>> = FxHashMap::default();
-    let mut columns = FxHashMap::default();
+    let mut by_segment: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, address) in addresses.iter().enumerate() {
-        let column = match columns.entry(address.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(id_column(searcher.segment_reader(address.segment_ord))?)
-            }
-        };
-        if let Some(ord) = column.term_ords(address.doc_id).next() {
-            by_segment
-                .entry(address.segment_ord)
-                .or_default()
-                .push((ord, i));
-        }
+        by_segment.entry(address.segment_ord).or_default().push(i);
     }
-    for (segment, mut wanted) in by_segment {
+    for (segment, places) in by_segment {
+        let column = id_column(searcher.segment_reader(segment))?;
+        let mut wanted: Vec<(u64, usize)> = places
+            .into_iter()
+            .filter_map(|i| Some((column.term_ords(addresses[i].doc_id).next()?, i)))
+            .collect();
         wanted.sort_unstable();
-        let ords: Vec<u64> = wanted.iter().map(|(ord, _)| *ord).collect();
-        let mut next = wanted.iter().map(|(_, i)| *i);
-        columns[&segment]
+        let ords: Vec<u64> = wanted.iter().map(|&(ord, _)| ord).collect();
+        let mut places = wanted.iter().map(|&(_, i)| i);
+        column
             .dictionary()
-            .sorted_ords_to_term_cb(&ords, |bytes| {
-                if let Some(i) = next.next() {
-                    ids[i] = String::from_utf8_lossy(bytes).into_owned();
+            .sorted_ords_to_term_cb(&ords, |id| {
+                if let Some(i) = places.next() {
+                    ids[i] = String::from_utf8_lossy(id).into_owned();
                 }
             })
             .map_err(tantivy::TantivyError::from)?;

@@ -5,18 +5,17 @@
 //! scorer does not expose: how many clauses a passage matches, and how many
 //! of them only through a typo or a completion.
 
-use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::query::{
     AllQuery, BooleanQuery, EnableScoring, Query as TantivyQuery, Scorer, Weight,
 };
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
-use super::compile::{Compiled, leaves_query};
+use super::compile::Compiled;
+use super::leaves::leaves_query;
 use crate::error::Result;
 use crate::query::Occur;
 
-/// A matching passage before ranking: 24 bytes, as there may be tens of
-/// thousands (every page of them is a page fault in a one-shot process).
+/// A matching passage before ranking (there may be tens of thousands).
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate {
     /// Hash of the passage text: identical passages share it.
@@ -29,11 +28,36 @@ pub struct Candidate {
     pub coverage: u16,
     /// Clauses matched only through a typo or a completion.
     pub inexact: u16,
+    /// Which of the first [`MATCH_BITS`] clauses matched, exactly or not.
+    pub matched: u64,
+    /// Which of them matched only through a typo or a completion.
+    pub matched_inexactly: u64,
 }
 
 // A clause takes at least one character of the query: its counts fit.
 const _: () = assert!(crate::query::MAX_QUERY_CHARS <= u16::MAX as usize);
-const _: () = assert!(std::mem::size_of::<Candidate>() == 24);
+
+/// How many clauses a candidate records how it matched: highlighting a
+/// page of hits needs no second walk of the clauses' postings when the
+/// query has at most this many (see [`how_matched`] for the others).
+pub const MATCH_BITS: usize = u64::BITS as usize;
+
+impl Candidate {
+    /// How each of the `clauses` clauses matched, when it recorded it.
+    pub fn matches(&self, clauses: usize) -> Option<Vec<Match>> {
+        (clauses <= MATCH_BITS).then(|| {
+            (0..clauses)
+                .map(
+                    |i| match (self.matched >> i & 1, self.matched_inexactly >> i & 1) {
+                        (0, _) => Match::No,
+                        (_, 0) => Match::Exact,
+                        _ => Match::Inexact,
+                    },
+                )
+                .collect()
+        })
+    }
+}
 
 /// How a clause matched a passage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,57 +126,69 @@ impl Weights {
 
 /// Finds every matching passage with its coverage and score.
 pub fn collect(searcher: &Searcher, weights: &Weights) -> Result<Vec<Candidate>> {
-    // Room for every passage: growing the list would copy it into fresh
-    // memory at each doubling, and room never written is never touched.
-    let passages = searcher
-        .segment_readers()
-        .iter()
-        .map(|reader| reader.max_doc() as usize)
-        .sum();
-    let mut candidates = Vec::with_capacity(passages);
-    let mut batch = HashBatch::default();
+    let mut candidates = Vec::new();
     for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
-        collect_segment(
-            segment_ord as u32,
-            reader,
-            weights,
-            &mut candidates,
-            &mut batch,
-        )?;
+        let first = candidates.len();
+        collect_segment(segment_ord as u32, reader, weights, &mut candidates)?;
+        // Text hashes read in one batch once the matches are known.
+        let found = &mut candidates[first..];
+        let docs: Vec<DocId> = found.iter().map(|c| c.address.doc_id).collect();
+        let mut hashes = vec![None; docs.len()];
+        reader
+            .fast_fields()
+            .u64("text_hash")?
+            .first_vals(&docs, &mut hashes);
+        for (candidate, hash) in found.iter_mut().zip(hashes) {
+            candidate.text_hash = hash.unwrap_or(0);
+        }
     }
     Ok(candidates)
 }
 
-/// The buffers through which a segment's text hashes are read, kept from
-/// one segment to the next.
-#[derive(Default)]
-struct HashBatch {
-    docs: Vec<DocId>,
-    hashes: Vec<u64>,
-    present: Vec<Option<u64>>,
+/// The scorers of a segment for the clauses, boosts and filter.
+struct SegmentScorers {
+    /// The clauses that may or must match, by their place in the query.
+    positive: Vec<(usize, bool, ClauseScorer)>,
+    must_not: Vec<Box<dyn Scorer>>,
+    boosts: Vec<Box<dyn Scorer>>,
+    filter: Option<Box<dyn Scorer>>,
+    /// Every passage, when no clause may match (a query of filters only).
+    all: Option<Box<dyn Scorer>>,
 }
 
-impl HashBatch {
-    /// Sets the text hash of each of `added`, which are of one segment.
-    fn read(&mut self, column: &Column<u64>, added: &mut [Candidate]) {
-        self.docs.clear();
-        self.docs.extend(added.iter().map(|c| c.address.doc_id));
-        if matches!(column.index, ColumnIndex::Full) {
-            // Every passage has a hash: read the values without options.
-            self.hashes.clear();
-            self.hashes.resize(added.len(), 0);
-            column.values.get_vals(&self.docs, &mut self.hashes);
-            for (candidate, &hash) in added.iter_mut().zip(&self.hashes) {
-                candidate.text_hash = hash;
-            }
-        } else {
-            self.present.clear();
-            self.present.resize(added.len(), None);
-            column.first_vals(&self.docs, &mut self.present);
-            for (candidate, hash) in added.iter_mut().zip(&self.present) {
-                candidate.text_hash = hash.unwrap_or(0);
+impl SegmentScorers {
+    fn new(reader: &SegmentReader, weights: &Weights) -> Result<SegmentScorers> {
+        let mut positive = Vec::new();
+        let mut must_not = Vec::new();
+        for (i, (occur, exact, inexact)) in weights.clauses.iter().enumerate() {
+            let scorer = ClauseScorer {
+                exact: exact.scorer(reader, 1.0)?,
+                inexact: match inexact {
+                    Some(w) => Some(w.scorer(reader, 1.0)?),
+                    None => None,
+                },
+            };
+            match occur {
+                Occur::MustNot => must_not.push(scorer.exact),
+                _ => positive.push((i, *occur == Occur::Must, scorer)),
             }
         }
+        let boosts = weights.boosts.iter().map(|w| w.scorer(reader, 1.0));
+        let filter = weights.filter.as_ref().map(|w| w.scorer(reader, 1.0));
+        let all = positive.is_empty().then(|| weights.all.scorer(reader, 1.0));
+        Ok(SegmentScorers {
+            positive,
+            must_not,
+            boosts: boosts.collect::<tantivy::Result<_>>()?,
+            filter: filter.transpose()?,
+            all: all.transpose()?,
+        })
+    }
+
+    /// False when the filter or an excluding clause rules `doc` out.
+    fn admits(&mut self, doc: DocId) -> bool {
+        self.filter.as_mut().is_none_or(|f| seek(f, doc) == doc)
+            && self.must_not.iter_mut().all(|s| seek(s, doc) != doc)
     }
 }
 
@@ -161,50 +197,13 @@ fn collect_segment(
     reader: &SegmentReader,
     weights: &Weights,
     candidates: &mut Vec<Candidate>,
-    batch: &mut HashBatch,
 ) -> Result<()> {
-    let mut positive = Vec::new();
-    let mut must_not = Vec::new();
-    for (occur, exact, inexact) in &weights.clauses {
-        let scorer = ClauseScorer {
-            exact: exact.scorer(reader, 1.0)?,
-            inexact: match inexact {
-                Some(w) => Some(w.scorer(reader, 1.0)?),
-                None => None,
-            },
-        };
-        match occur {
-            Occur::MustNot => must_not.push(scorer.exact),
-            _ => positive.push((*occur == Occur::Must, scorer)),
-        }
-    }
-    let mut boosts: Vec<Box<dyn Scorer>> = weights
-        .boosts
-        .iter()
-        .map(|w| w.scorer(reader, 1.0))
-        .collect::<tantivy::Result<_>>()?;
-    let mut filter = match &weights.filter {
-        Some(w) => Some(w.scorer(reader, 1.0)?),
-        None => None,
-    };
-    let all = if positive.is_empty() {
-        Some(weights.all.scorer(reader, 1.0)?)
-    } else {
-        None
-    };
-    let text_hashes = reader.fast_fields().u64("text_hash")?;
+    let mut scorers = SegmentScorers::new(reader, weights)?;
     let alive = reader.alive_bitset();
-    let first = candidates.len();
-    let mut driver = Driver {
-        clauses: positive,
-        all,
-        next: 0,
-    };
-    while let Some(doc) = driver.next_doc() {
-        if alive.is_some_and(|a| !a.is_alive(doc))
-            || filter.as_mut().is_some_and(|f| seek(f, doc) != doc)
-            || must_not.iter_mut().any(|s| seek(s, doc) == doc)
-        {
+    let mut next = 0;
+    while let Some(doc) = next_doc(&mut scorers, next) {
+        next = doc + 1;
+        if alive.is_some_and(|a| !a.is_alive(doc)) || !scorers.admits(doc) {
             continue;
         }
         let mut candidate = Candidate {
@@ -213,36 +212,74 @@ fn collect_segment(
             score: 0.0,
             coverage: 0,
             inexact: 0,
+            matched: 0,
+            matched_inexactly: 0,
         };
-        for (_, clause) in &mut driver.clauses {
+        for (i, _, clause) in &mut scorers.positive {
             let (how, score) = clause.at(doc);
             candidate.score += score;
-            match how {
-                Match::No => {}
-                Match::Exact => candidate.coverage += 1,
-                Match::Inexact => {
-                    candidate.coverage += 1;
-                    candidate.inexact += 1;
-                }
+            let bit = if *i < MATCH_BITS { 1 << *i } else { 0 };
+            if how != Match::No {
+                candidate.coverage += 1;
+                candidate.matched |= bit;
+            }
+            if how == Match::Inexact {
+                candidate.inexact += 1;
+                candidate.matched_inexactly |= bit;
             }
         }
-        for boost in &mut boosts {
+        for boost in &mut scorers.boosts {
             if seek(boost, doc) == doc {
                 candidate.score += boost.score();
             }
         }
         candidates.push(candidate);
     }
-    // Text hashes read in one batch once the matches are known: a column
-    // read per match costs a dynamic call and an index lookup each.
-    batch.read(&text_hashes, &mut candidates[first..]);
     Ok(())
 }
 
-/// How each clause matches each passage at `addresses` (the few passages
-/// shown: the collection loop does not keep it for every candidate). The
-/// clauses' scorers are built once per segment and walked in document
-/// order.
+/// The first document at or after `target` that the clauses may match:
+/// every required one, or when none is required, any of them (every
+/// document when there is no clause).
+fn next_doc(scorers: &mut SegmentScorers, target: DocId) -> Option<DocId> {
+    let doc = if let Some(all) = &mut scorers.all {
+        seek(all, target)
+    } else if scorers.positive.iter().any(|(_, required, _)| *required) {
+        intersect(&mut scorers.positive, target)
+    } else {
+        let clauses = scorers.positive.iter_mut();
+        clauses
+            .map(|(_, _, c)| c.seek(target))
+            .min()
+            .unwrap_or(TERMINATED)
+    };
+    (doc != TERMINATED).then_some(doc)
+}
+
+/// The first document at or after `target` that every required clause
+/// matches.
+fn intersect(clauses: &mut [(usize, bool, ClauseScorer)], mut target: DocId) -> DocId {
+    'search: loop {
+        for (_, required, clause) in clauses.iter_mut() {
+            if !*required {
+                continue;
+            }
+            let doc = clause.seek(target);
+            if doc == TERMINATED {
+                return TERMINATED;
+            }
+            if doc > target {
+                target = doc;
+                continue 'search;
+            }
+        }
+        return target;
+    }
+}
+
+/// How each clause matches each passage at `addresses`, for a query of
+/// more than [`MATCH_BITS`] clauses. The clauses' scorers are built once
+/// per segment and walked in document order.
 pub fn how_matched(
     searcher: &Searcher,
     weights: &Weights,
@@ -325,53 +362,25 @@ impl ClauseScorer {
     }
 }
 
-/// Walks the documents matching every required clause and, when none is
-/// required, any clause (or every document when there is no clause).
-struct Driver {
-    clauses: Vec<(bool, ClauseScorer)>,
-    all: Option<Box<dyn Scorer>>,
-    next: DocId,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Driver {
-    fn next_doc(&mut self) -> Option<DocId> {
-        let target = self.next;
-        let doc = if let Some(all) = &mut self.all {
-            seek(all, target)
-        } else if self.clauses.iter().any(|(required, _)| *required) {
-            self.intersect(target)
-        } else {
-            self.clauses
-                .iter_mut()
-                .map(|(_, c)| c.seek(target))
-                .min()
-                .unwrap_or(TERMINATED)
+    #[test]
+    fn a_candidate_tells_how_each_clause_matched() {
+        let candidate = Candidate {
+            text_hash: 0,
+            address: DocAddress::new(0, 0),
+            score: 1.0,
+            coverage: 2,
+            inexact: 1,
+            matched: 0b101,
+            matched_inexactly: 0b100,
         };
-        if doc == TERMINATED {
-            return None;
-        }
-        self.next = doc + 1;
-        Some(doc)
-    }
-
-    /// The first document at or after `target` that every required clause
-    /// matches.
-    fn intersect(&mut self, mut target: DocId) -> DocId {
-        'search: loop {
-            for (required, clause) in &mut self.clauses {
-                if !*required {
-                    continue;
-                }
-                let doc = clause.seek(target);
-                if doc == TERMINATED {
-                    return TERMINATED;
-                }
-                if doc > target {
-                    target = doc;
-                    continue 'search;
-                }
-            }
-            return target;
-        }
+        assert_eq!(
+            candidate.matches(4),
+            Some(vec![Match::Exact, Match::No, Match::Inexact, Match::No])
+        );
+        assert_eq!(candidate.matches(MATCH_BITS + 1), None);
     }
 }

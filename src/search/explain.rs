@@ -10,8 +10,9 @@ use serde_json::Value;
 use tantivy::query::{EnableScoring, Scorer};
 use tantivy::{DocAddress, DocSet, Score, Searcher};
 
-use super::compile::{Compiled, Leaf};
+use super::compile::Compiled;
 use super::execute::{Candidate, Match, Weights};
+use super::leaves::Leaf;
 use crate::error::Result;
 
 /// Why a hit scored what it scored.

@@ -5,28 +5,11 @@
 //! occurrence of the phrase, not its words elsewhere.
 
 use super::compile::Matcher;
-use crate::analysis::{AnalyzedWord, Analyzer};
+use crate::analysis::{StemmedWord, stemmed_words};
 
-/// The analyzer for highlighting passages against `matchers` (all those a
-/// page may use): it stems each word once, and only the words that may
-/// have one of their forms.
-pub fn analyzer<'a>(matchers: impl IntoIterator<Item = &'a Matcher>) -> Analyzer {
-    let words: Vec<&[String]> = matchers.into_iter().flat_map(Matcher::word_forms).collect();
-    Analyzer::stemming_only_like(
-        words
-            .iter()
-            .flat_map(|forms| forms.iter().map(String::as_str)),
-    )
-}
-
-/// Byte ranges of the words of `text` that `matchers` match, `analyzer`
-/// being [`analyzer`] for (at least) these matchers.
-pub fn highlight(
-    analyzer: &mut Analyzer,
-    text: &str,
-    matchers: &[&Matcher],
-) -> Vec<(usize, usize)> {
-    let words = analyzer.analyze(text);
+/// Byte ranges of the words of `text` that `matchers` match.
+pub fn highlight(text: &str, matchers: &[&Matcher]) -> Vec<(usize, usize)> {
+    let words = stemmed_words(text);
     let mut marked = vec![false; words.len()];
     for matcher in matchers {
         match matcher {
@@ -59,14 +42,14 @@ pub fn highlight(
         .collect()
 }
 
-fn has_form(word: &AnalyzedWord, forms: &[String]) -> bool {
+fn has_form(word: &StemmedWord, forms: &[String]) -> bool {
     word.forms.iter().any(|f| forms.contains(f))
 }
 
 /// The word indices of an occurrence of `phrase` starting at `words[start]`,
 /// each next word at most `slop` positions further than written, in all.
 fn phrase_at(
-    words: &[AnalyzedWord],
+    words: &[StemmedWord],
     start: usize,
     phrase: &[(usize, Vec<String>)],
     slop: usize,
@@ -95,20 +78,14 @@ mod tests {
     use super::*;
     use crate::analysis;
 
-    /// The words marked, checked to be those an analyzer stemming every
-    /// word marks.
+    /// The words marked.
     fn marked<'a>(text: &'a str, matchers: &[&Matcher]) -> Vec<&'a str> {
-        let marks = highlight(&mut analyzer(matchers.iter().copied()), text, matchers);
-        assert_eq!(
-            marks,
-            highlight(&mut Analyzer::default(), text, matchers),
-            "stemming only some words marks the same"
-        );
+        let marks = highlight(text, matchers);
         marks.into_iter().map(|(s, e)| &text[s..e]).collect()
     }
 
     fn phrase(words: &[&str], slop: usize) -> Matcher {
-        let analysed = analysis::analyze(&words.join(" "));
+        let analysed = analysis::stemmed_words(&words.join(" "));
         let first = analysed[0].position;
         Matcher::Phrase {
             words: analysed
@@ -125,7 +102,7 @@ mod tests {
         let matcher = phrase(&["médias", "sociaux"], 0);
         assert_eq!(marked(text, &[&matcher]), ["médias", "sociaux"]);
         assert_eq!(
-            highlight(&mut analyzer([&matcher]), text, &[&matcher])[0].0,
+            highlight(text, &[&matcher])[0].0,
             text.rfind("médias").unwrap()
         );
     }
@@ -142,7 +119,7 @@ mod tests {
 
     #[test]
     fn words_are_marked_wherever_they_are() {
-        let forms = analysis::analyze("dirigeant")[0].forms.clone();
+        let forms = analysis::stemmed_words("dirigeant")[0].forms.clone();
         let text = "Les dirigeants, un dirigeant.";
         assert_eq!(
             marked(text, &[&Matcher::Word(forms)]),

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use recherche::passages::{self, Kind};
+use recherche::formats::copied_page;
+use recherche::passages::Kind;
 use serde::Deserialize;
 
 use crate::harness::{SEED, SEED_FILE, TestEnv};
@@ -46,7 +47,7 @@ fn export_round_trips_every_passage_and_field() {
         ("notes/lecture.txt", "notes/lecture", SECOND),
         (SEED_FILE, "cadres-dirigeants-medias-sociaux", SEED),
     ] {
-        let post = passages::parse(slug, text);
+        let post = copied_page::parse(slug, text);
         for p in post.passages {
             expected.push(Exported {
                 id: p.id,

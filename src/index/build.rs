@@ -1,0 +1,90 @@
+//! A full build: every post into a new generation, which then becomes the
+//! current one.
+//!
+//! This thread reads and parses the posts and hands their passages to
+//! tantivy's indexing threads, which analyse and index them. The build's
+//! segments are written once, never merged while it runs.
+
+use std::path::Path;
+
+use tantivy::indexer::NoMergePolicy;
+use tantivy::{Index, IndexWriter};
+
+use super::commit::{TextCounts, commit};
+use super::manifest::FileEntry;
+use super::update::{Run, Summary};
+use super::{Fields, IndexDir, IndexLock, Manifest, schema, text_hash};
+use crate::analysis;
+use crate::error::Result;
+use crate::formats;
+
+/// Memory for each indexing thread's segment (tantivy's budget).
+pub(crate) const THREAD_BUDGET: usize = 100 << 20;
+
+/// Indexing threads: one per core, up to 4.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+}
+
+/// Builds every post of `run` into a new generation of `dir` and makes it
+/// current; the previous generations are removed.
+pub(crate) fn full(run: &Run, dir: &IndexDir, lock: &IndexLock) -> Result<Summary> {
+    let (name, path) = dir.new_generation(lock)?;
+    let summary = match build_generation(run, &path) {
+        Ok(summary) => summary,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&path);
+            return Err(e);
+        }
+    };
+    dir.switch_to(lock, &name)?;
+    dir.remove_other_generations(lock, &name);
+    Ok(summary)
+}
+
+fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
+    let index = Index::create_in_dir(path, schema())?;
+    analysis::register(index.tokenizers());
+    let fields = Fields::of(&index.schema()).expect("the schema has every field");
+    let threads = threads();
+    let mut writer: IndexWriter =
+        index.writer_with_num_threads(threads, threads * THREAD_BUDGET)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let mut files = Vec::with_capacity(run.files.len());
+    let mut texts = TextCounts::default();
+    for file in &run.files {
+        run.check_interrupt()?;
+        let read = formats::read(run.corpus, file)?;
+        for passage in &read.post.passages {
+            texts.add(text_hash(&passage.text));
+            writer.add_document(fields.document(file, &read.post, passage))?;
+        }
+        run.progress
+            .file_done(file.size, read.post.passages.len() as u64);
+        files.push(FileEntry {
+            relative: file.relative.clone(),
+            slug: file.slug.clone(),
+            size: file.size,
+            modified_ns: file.modified_ns,
+            hash: read.hash,
+            passages: read.post.passages.len() as u64,
+            racy: run.is_racy(file.modified_ns),
+        });
+    }
+    run.check_interrupt()?;
+    let counts = texts.counts();
+    commit(&mut writer, path, &Manifest { files }, counts)?;
+    writer.wait_merging_threads()?;
+    Ok(Summary {
+        full: true,
+        files: run.files.len() as u64,
+        files_read: run.files.len() as u64,
+        added: counts.passages,
+        passages: counts.passages,
+        duplicates: counts.duplicates,
+        committed: true,
+        ..Summary::default()
+    })
+}

@@ -1,0 +1,227 @@
+//! The indexed words, as written: where typos and completions are looked up.
+//!
+//! Tantivy's fuzzy and prefix queries do not analyse their term, and the
+//! text field holds stems: `narcisique` is far from the stem `narciss`, but
+//! one edit from the word `narcissiques`. The `words` field holds every
+//! folded, unstemmed word of the passages' text and context; its term
+//! dictionary, walked with an automaton, gives the words within reach and
+//! the number of passages holding each (tantivy's document frequency,
+//! which counts the passages an update deleted until their segment is
+//! merged).
+
+use std::collections::HashMap;
+
+use tantivy::schema::Field;
+use tantivy::termdict::TermStreamer;
+use tantivy::{Searcher, TantivyError};
+use tantivy_fst::Automaton;
+
+use super::typos::Typos;
+use crate::error::Result;
+
+/// The words of the index a searcher reads.
+pub struct Vocabulary<'a> {
+    searcher: &'a Searcher,
+    field: Field,
+}
+
+impl<'a> Vocabulary<'a> {
+    /// The words of `field` (the `words` field) in the index of `searcher`.
+    pub fn new(searcher: &'a Searcher, field: Field) -> Vocabulary<'a> {
+        Vocabulary { searcher, field }
+    }
+
+    /// The words `automaton` accepts, with the number of passages holding
+    /// each.
+    pub fn matching<A>(&self, automaton: A) -> Result<Vec<(String, u64)>>
+    where
+        A: Automaton,
+        A::State: Clone,
+    {
+        let mut found = HashMap::new();
+        for segment in self.searcher.segment_readers() {
+            let index = segment.inverted_index(self.field)?;
+            let terms = index.terms().search(&automaton).into_stream();
+            count(terms.map_err(TantivyError::from)?, &mut found, |_| true);
+        }
+        Ok(sorted(found))
+    }
+
+    /// The words that begin with `prefix`, with their counts.
+    pub fn beginning_with(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
+        let mut found = HashMap::new();
+        for segment in self.searcher.segment_readers() {
+            let index = segment.inverted_index(self.field)?;
+            let terms = index.terms().range().ge(prefix.as_bytes()).into_stream();
+            count(terms.map_err(TantivyError::from)?, &mut found, |word| {
+                word.starts_with(prefix.as_bytes())
+            });
+        }
+        Ok(sorted(found))
+    }
+}
+
+impl Vocabulary<'_> {
+    /// The `limit` most frequent words within reach of `folded` (see
+    /// [`Typos`]; transpositions count as one edit), the word itself
+    /// excluded.
+    pub fn typos(&self, folded: &str, distance: u8, limit: usize) -> Result<Vec<String>> {
+        let mut found = self.matching(Typos::new(folded, distance))?;
+        found.retain(|(word, _)| word != folded);
+        Ok(most_frequent(found, limit))
+    }
+
+    /// The `limit` most frequent words that begin with `prefix` (folded),
+    /// the prefix itself excluded.
+    pub fn completions(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
+        let mut found = self.beginning_with(prefix)?;
+        found.retain(|(word, _)| word != prefix);
+        Ok(most_frequent(found, limit))
+    }
+}
+
+/// The edit distance a word tolerates, as Meilisearch: none under five
+/// letters or for numbers, one up to eight letters, two beyond.
+pub fn typo_distance(folded: &str) -> Option<u8> {
+    if folded.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match folded.chars().count() {
+        0..=4 => None,
+        5..=8 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// The `limit` words with the highest counts, ties in alphabetical order.
+fn most_frequent(mut words: Vec<(String, u64)>, limit: usize) -> Vec<String> {
+    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.truncate(limit);
+    words.into_iter().map(|(w, _)| w).collect()
+}
+
+/// Adds the document frequency of each word of `terms` to `found`, while
+/// `more` holds for the words.
+fn count<A: Automaton>(
+    mut terms: TermStreamer<'_, A>,
+    found: &mut HashMap<String, u64>,
+    more: impl Fn(&[u8]) -> bool,
+) {
+    while terms.advance() && more(terms.key()) {
+        if let Ok(word) = std::str::from_utf8(terms.key()) {
+            *found.entry(word.to_string()).or_insert(0) += u64::from(terms.value().doc_freq);
+        }
+    }
+}
+
+fn sorted(found: HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut found: Vec<(String, u64)> = found.into_iter().collect();
+    found.sort();
+    found
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+    use tantivy::{Index, IndexWriter, doc};
+
+    use super::*;
+
+    /// An index whose `words` field holds `passages`, one document each.
+    pub fn words_index(passages: &[&str]) -> (Index, Field) {
+        let mut schema = Schema::builder();
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("whitespace")
+                .set_index_option(IndexRecordOption::Basic),
+        );
+        let field = schema.add_text_field("words", options);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (i, passage) in passages.iter().enumerate() {
+            writer.add_document(doc!(field => *passage)).unwrap();
+            if i % 2 == 1 {
+                // Words spread over segments are counted once each.
+                writer.commit().unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        (index, field)
+    }
+
+    /// The typos of `typed` within `distance` among `words`, sorted.
+    fn typos_among(words: &[&str], typed: &str, distance: u8) -> Vec<String> {
+        let (index, field) = words_index(words);
+        let searcher = index.reader().unwrap().searcher();
+        let vocabulary = Vocabulary::new(&searcher, field);
+        let mut found = vocabulary.typos(typed, distance, 20).unwrap();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_typo_on_the_first_letter_counts_as_two() {
+        let words = [
+            "bonne", "bonnet", "borne", "donne", "sonne", "bonnes", "abonne",
+        ];
+        // One typo allowed: the first letter must be right.
+        assert_eq!(
+            typos_among(&words, "bonne", 1),
+            ["bonnes", "bonnet", "borne"]
+        );
+        let words = [
+            "information",
+            "informations",
+            "informatoin",
+            "jnformation",
+            "formation",
+            "jnformatoin",
+            "nformation",
+            "infformations",
+        ];
+        // Two allowed: two edits after the first letter, or one edit that
+        // is on the first letter (substitution, deletion) and nothing else.
+        assert_eq!(
+            typos_among(&words, "information", 2),
+            [
+                "infformations",
+                "informations",
+                "informatoin",
+                "jnformation",
+                "nformation"
+            ]
+        );
+    }
+
+    #[test]
+    fn typo_distance_grows_with_the_word() {
+        assert_eq!(typo_distance("cadre"), Some(1));
+        assert_eq!(typo_distance("dirigents"), Some(2));
+        assert_eq!(typo_distance("narcisique"), Some(2));
+        assert_eq!(typo_distance("buzz"), None);
+        assert_eq!(typo_distance("20100728"), None);
+    }
+
+    #[test]
+    fn the_most_frequent_words_come_first_ties_alphabetically() {
+        let (index, field) = words_index(&["cadre", "cadre", "cadres", "cadrer", "cadran"]);
+        let searcher = index.reader().unwrap().searcher();
+        let vocabulary = Vocabulary::new(&searcher, field);
+        assert_eq!(
+            vocabulary.completions("cadr", 3).unwrap(),
+            ["cadre", "cadran", "cadrer"]
+        );
+    }
+
+    #[test]
+    fn counts_are_summed_over_segments() {
+        let (index, field) = words_index(&["cadre dirigeant", "cadre", "cadres", "cadre médias"]);
+        let searcher = index.reader().unwrap().searcher();
+        let words = Vocabulary::new(&searcher, field);
+        assert_eq!(
+            words.beginning_with("cadre").unwrap(),
+            [("cadre".to_string(), 3), ("cadres".to_string(), 1)]
+        );
+        assert!(words.beginning_with("zz").unwrap().is_empty());
+    }
+}
