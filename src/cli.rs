@@ -1,12 +1,22 @@
-//! The command line, defined with clap's derive API. Doc comments are the
-//! help text. Nothing here reaches the library: [`crate::run`] turns these
-//! types into plain options first.
+//! The command line, defined with clap's derive API (doc comments are the
+//! help text), and its conversion into the plain options of
+//! [`crate::commands`]: clap's types stop here.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::commands::export::ExportCommand;
+use crate::commands::index::IndexCommand;
+use crate::commands::search::SearchCommand;
+use crate::commands::show::ShowCommand;
+use crate::commands::status::StatusCommand;
+use crate::commands::watch::WatchCommand;
+use crate::commands::{Command, Output};
+use crate::index::update::Mode;
 use crate::passages::Kind;
+use crate::search::SearchOptions;
 
 /// Version line: recherche's version and the tantivy it is built on.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (tantivy 0.27)");
@@ -35,12 +45,12 @@ Exit status: 0 if a passage matched, 1 if none did, 2 on error.";
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Commands,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum Commands {
     /// Search the passages of the posts.
     #[command(after_long_help = SEARCH_EXAMPLES, after_help = SEARCH_EXAMPLES)]
     Search(SearchArgs),
@@ -226,6 +236,82 @@ pub enum KindArg {
     Pingback,
 }
 
+impl Cli {
+    /// The command to run, with plain options.
+    pub fn into_command(self) -> Command {
+        match self.command {
+            Commands::Search(args) => Command::Search(args.into()),
+            Commands::Index(args) => Command::Index(IndexCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                mode: if args.full {
+                    Mode::Full
+                } else {
+                    Mode::Incremental
+                },
+                json: args.json,
+                quiet: args.quiet,
+            }),
+            Commands::Watch(args) => Command::Watch(WatchCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                debounce: Duration::from_millis(args.debounce),
+            }),
+            Commands::Show(args) => Command::Show(ShowCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                id: args.id,
+                context: args.context,
+                json: args.json,
+                refresh: !args.no_refresh,
+            }),
+            Commands::Status(args) => Command::Status(StatusCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                json: args.json,
+            }),
+            Commands::Export(args) => Command::Export(ExportCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                refresh: !args.no_refresh,
+            }),
+            Commands::Completions(args) => Command::Completions(args.shell),
+            Commands::Man => Command::Man,
+        }
+    }
+}
+
+impl From<SearchArgs> for SearchCommand {
+    fn from(args: SearchArgs) -> SearchCommand {
+        let color = match args.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            // A terminal, NO_COLOR unset, or CLICOLOR_FORCE set.
+            ColorWhen::Auto => {
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+            }
+        };
+        SearchCommand {
+            corpus: args.locations.corpus,
+            index: args.locations.index,
+            query: args.query.join(" "),
+            options: SearchOptions {
+                limit: args.limit,
+                kinds: args.kind.into_iter().map(Into::into).collect(),
+                authors: args.author,
+                exact: args.exact,
+                explain: args.explain,
+            },
+            output: if args.json {
+                Output::Json
+            } else {
+                Output::Text { color }
+            },
+            refresh: !args.no_refresh,
+        }
+    }
+}
+
 impl From<KindArg> for Kind {
     fn from(kind: KindArg) -> Kind {
         match kind {
@@ -251,7 +337,7 @@ mod tests {
 
     fn query_of(args: &[&str]) -> Vec<String> {
         let cli = Cli::try_parse_from(args).unwrap();
-        let Command::Search(search) = cli.command else {
+        let Commands::Search(search) = cli.command else {
             panic!("not a search")
         };
         search.query

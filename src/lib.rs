@@ -64,104 +64,34 @@ impl ExitStatus {
     }
 }
 
-/// Runs the command line: turns clap's types into plain options and calls
-/// the subcommand, writing results to stdout and notes to stderr.
+/// Runs the command line, writing results to stdout and notes to stderr.
 pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
+    use commands::Command;
+    let command = cli.into_command();
     // Long updates stop cleanly on Ctrl-C; elsewhere Ctrl-C ends the process
     // as usual (still safe: every write is atomic) and no signal thread is
     // started for a millisecond query.
-    let interrupt = match cli.command {
-        cli::Command::Index(_) | cli::Command::Watch(_) => interrupt_flag(),
+    let interrupt = match command {
+        Command::Index(_) | Command::Watch(_) => interrupt_flag(),
         _ => &NEVER_INTERRUPTED,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // Not locked for the whole run: the progress bar writes to it from its own thread.
     let mut err = std::io::stderr();
-    let status = match cli.command {
-        cli::Command::Search(args) => {
-            let color = match args.color {
-                cli::ColorWhen::Always => true,
-                cli::ColorWhen::Never => false,
-                cli::ColorWhen::Auto => {
-                    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
-                }
-            };
-            let command = commands::search::SearchCommand {
-                corpus: args.locations.corpus,
-                index: args.locations.index,
-                query: args.query.join(" "),
-                options: search::SearchOptions {
-                    limit: args.limit,
-                    kinds: args.kind.into_iter().map(Into::into).collect(),
-                    authors: args.author,
-                    exact: args.exact,
-                    explain: args.explain,
-                },
-                output: if args.json {
-                    commands::Output::Json
-                } else {
-                    commands::Output::Text { color }
-                },
-                refresh: !args.no_refresh,
-            };
-            commands::search::run(&command, interrupt, &mut out, &mut err)?
-        }
-        cli::Command::Index(args) => {
-            let command = commands::index::IndexCommand {
-                corpus: args.locations.corpus,
-                index: args.locations.index,
-                mode: if args.full {
-                    index::update::Mode::Full
-                } else {
-                    index::update::Mode::Incremental
-                },
-                json: args.json,
-                quiet: args.quiet,
-            };
-            commands::index::run(&command, interrupt, &mut out, &mut err)?
-        }
-        cli::Command::Watch(args) => {
-            let command = commands::watch::WatchCommand {
-                corpus: args.locations.corpus,
-                index: args.locations.index,
-                debounce: std::time::Duration::from_millis(args.debounce),
-            };
-            commands::watch::run(&command, interrupt, &mut out, &mut err)?
-        }
-        cli::Command::Show(args) => {
-            let command = commands::show::ShowCommand {
-                corpus: args.locations.corpus,
-                index: args.locations.index,
-                id: args.id,
-                context: args.context,
-                json: args.json,
-                refresh: !args.no_refresh,
-            };
-            commands::show::run(&command, interrupt, &mut out, &mut err)?
-        }
-        cli::Command::Status(args) => {
-            let command = commands::status::StatusCommand {
-                corpus: args.locations.corpus,
-                index: args.locations.index,
-                json: args.json,
-            };
-            commands::status::run(&command, &mut out)?
-        }
-        cli::Command::Export(args) => {
-            let command = commands::export::ExportCommand {
-                corpus: args.locations.corpus,
-                index: args.locations.index,
-                refresh: !args.no_refresh,
-            };
-            commands::export::run(&command, interrupt, &mut out, &mut err)?
-        }
-        cli::Command::Completions(args) => {
+    let status = match command {
+        Command::Search(c) => commands::search::run(&c, interrupt, &mut out, &mut err)?,
+        Command::Index(c) => commands::index::run(&c, interrupt, &mut out, &mut err)?,
+        Command::Watch(c) => commands::watch::run(&c, interrupt, &mut out, &mut err)?,
+        Command::Show(c) => commands::show::run(&c, interrupt, &mut out, &mut err)?,
+        Command::Status(c) => commands::status::run(&c, &mut out)?,
+        Command::Export(c) => commands::export::run(&c, interrupt, &mut out, &mut err)?,
+        Command::Completions(shell) => {
             let mut command = <cli::Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut command, "recherche", &mut out);
+            clap_complete::generate(shell, &mut command, "recherche", &mut out);
             ExitStatus::Success
         }
-        cli::Command::Man => {
+        Command::Man => {
             let command = <cli::Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(command).render(&mut out)?;
             ExitStatus::Success

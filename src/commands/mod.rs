@@ -19,6 +19,27 @@ use crate::index::check::{self, Check};
 use crate::index::update::{self, Mode};
 use crate::index::{DirState, IndexDir, OpenIndex};
 
+/// A command to run, with its options.
+#[derive(Debug)]
+pub enum Command {
+    /// `recherche search`.
+    Search(search::SearchCommand),
+    /// `recherche index`.
+    Index(index::IndexCommand),
+    /// `recherche watch`.
+    Watch(watch::WatchCommand),
+    /// `recherche show`.
+    Show(show::ShowCommand),
+    /// `recherche status`.
+    Status(status::StatusCommand),
+    /// `recherche export`.
+    Export(export::ExportCommand),
+    /// `recherche completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `recherche man`.
+    Man,
+}
+
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {

@@ -182,8 +182,8 @@ impl Builder<'_> {
     }
 }
 
-/// Parses a post (NFC text) into its title and passages.
-pub fn parse(slug: &str, text: &str) -> Post {
+/// The non-blank lines of `text`, with their indentation.
+fn non_blank_lines(text: &str) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
     let mut after_blank = false;
     for (i, raw) in text.lines().enumerate() {
@@ -205,12 +205,12 @@ pub fn parse(slug: &str, text: &str) -> Post {
         });
         after_blank = false;
     }
+    lines
+}
 
-    let mut builder = Builder {
-        slug,
-        passages: Vec::new(),
-        counts: [0; 5],
-    };
+/// Parses a post (NFC text) into its title and passages.
+pub fn parse(slug: &str, text: &str) -> Post {
+    let lines = non_blank_lines(text);
     let Some((first, body)) = lines.split_first() else {
         return Post {
             slug: slug.to_string(),
@@ -221,69 +221,103 @@ pub fn parse(slug: &str, text: &str) -> Post {
     };
     let has_comments = (0..body.len()).any(|i| comment_header(body, i).is_some());
     let (title, comment_count) = split_title(first.text, has_comments);
-    builder.push(Kind::Title, title.clone(), first.number, None);
-
-    let mut heading: Option<String> = None;
-    let mut in_bio = false;
-    let mut comments = 0u32;
+    let mut reader = Reader {
+        builder: Builder {
+            slug,
+            passages: Vec::new(),
+            counts: [0; 5],
+        },
+        body,
+        heading: None,
+        in_bio: false,
+        comments: 0,
+    };
+    reader
+        .builder
+        .push(Kind::Title, title.clone(), first.number, None);
     let mut i = 0;
     while i < body.len() {
-        let line = body[i];
+        i = reader.block(i);
+    }
+    Post {
+        slug: slug.to_string(),
+        title,
+        comment_count,
+        passages: reader.builder.passages,
+    }
+}
+
+/// Reads the body of a post, block by block.
+struct Reader<'a, 's> {
+    builder: Builder<'s>,
+    body: &'a [Line<'a>],
+    /// The section heading or author heading the lines are under.
+    heading: Option<String>,
+    /// True in the author block.
+    in_bio: bool,
+    /// Comments read so far.
+    comments: u32,
+}
+
+impl Reader<'_, '_> {
+    /// Reads the block that starts at line `i`; returns the line after it.
+    fn block(&mut self, i: usize) -> usize {
+        let (body, line) = (self.body, self.body[i]);
         if let Some(author) = comment_header(body, i) {
-            in_bio = false;
-            comments += 1;
-            i = parse_comment(&mut builder, body, i, author, comments);
-            continue;
+            self.in_bio = false;
+            self.comments += 1;
+            return parse_comment(&mut self.builder, body, i, author, self.comments);
         }
         if let Some(pingback) = pingback(line.text) {
-            builder.push(Kind::Pingback, pingback.to_string(), line.number, None);
-            i += 1;
-            continue;
+            let text = pingback.to_string();
+            self.builder.push(Kind::Pingback, text, line.number, None);
+            return i + 1;
         }
         if line.indent == 0 && is_author_heading(line.text) {
             let bio_follows = body
                 .get(i + 1)
                 .is_some_and(|next| !is_list_line(next) && comment_header(body, i + 1).is_none());
             if bio_follows {
-                heading = Some(strip_colon(line.text).to_string());
-                in_bio = true;
+                self.heading = Some(strip_colon(line.text).to_string());
+                self.in_bio = true;
             } else {
-                builder.push(Kind::Article, line.text.to_string(), line.number, None);
+                let text = line.text.to_string();
+                self.builder.push(Kind::Article, text, line.number, None);
             }
-            i += 1;
-            continue;
+            return i + 1;
         }
         if is_list_line(&line) {
             // A list without an introducing line: items take the heading.
-            i = parse_list(&mut builder, body, i, heading.as_deref());
-            continue;
+            return parse_list(&mut self.builder, body, i, self.heading.as_deref());
         }
-        // A paragraph: this line and the following ones up to a blank line.
+        self.paragraph(i)
+    }
+
+    /// A paragraph: line `i` and the following ones up to a blank line,
+    /// and the list it introduces, if any.
+    fn paragraph(&mut self, i: usize) -> usize {
+        let (body, line) = (self.body, self.body[i]);
         let end = paragraph_end(body, i);
-        let paragraph = join(&body[i..end]);
-        let kind = if in_bio { Kind::Bio } else { Kind::Article };
+        let kind = if self.in_bio {
+            Kind::Bio
+        } else {
+            Kind::Article
+        };
         let next = body.get(end);
         let introduces_list = next.is_some_and(is_list_line)
             && ends_with_colon(body[end - 1].text)
             && comment_header(body, end).is_none();
+        let heading = self.heading.as_deref();
+        self.builder
+            .push(kind, join(&body[i..end]), line.number, heading);
         if kind == Kind::Article && end == i + 1 && looks_like_heading(&line, next) {
-            builder.push(kind, paragraph, line.number, heading.as_deref());
-            heading = Some(line.text.to_string());
-        } else {
-            builder.push(kind, paragraph, line.number, heading.as_deref());
+            self.heading = Some(line.text.to_string());
         }
-        i = end;
         if introduces_list {
             let intro = strip_colon(body[end - 1].text).to_string();
-            i = parse_list(&mut builder, body, i, Some(&intro));
+            return parse_list(&mut self.builder, body, end, Some(&intro));
         }
-    }
-
-    Post {
-        slug: slug.to_string(),
-        title,
-        comment_count,
-        passages: builder.passages,
+        end
     }
 }
 

@@ -25,6 +25,7 @@ mod words;
 
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
+use compile::Compiled;
 pub use compile::{AUTHOR_BOOST, COMPLETION_BOOST, TITLE_BOOST, TYPO_BOOST};
 use execute::{Match, Weights};
 pub use explain::{ClauseExplanation, Explanation, TermExplanation};
@@ -32,7 +33,7 @@ pub use leaves::CONTEXT_BOOST;
 pub use words::typo_distance;
 
 use crate::error::{Error, Result};
-use crate::index::{OpenIndex, StoredPassage};
+use crate::index::{Fields, OpenIndex, StoredPassage};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
 use snippet::Snippet;
@@ -127,67 +128,95 @@ pub fn search(
     let compiled = compiler.compile(&parsed)?;
     let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
-    if had_positive && !positive && compiled.filter.is_empty() {
-        return Ok(Results {
-            query: raw.to_string(),
-            total: 0,
-            hits: Vec::new(),
-            stop_words: compiled.stop_words,
-            only_stop_words: true,
-        });
-    }
-    let weights = Weights::new(searcher, &compiled)?;
-    let candidates = execute::collect(searcher, &weights)?;
-    let (total, groups) = rank::rank(searcher, candidates, options.limit)?;
-    let addresses: Vec<DocAddress> = groups
-        .iter()
-        .map(|group| group[0].candidate.address)
-        .collect();
-    let recorded: Option<Vec<Vec<Match>>> = groups
-        .iter()
-        .map(|group| group[0].candidate.matches(compiled.clauses.len()))
-        .collect();
-    let all_matched = match recorded {
-        Some(matched) => matched,
-        None => execute::how_matched(searcher, &weights, &addresses)?,
-    };
-    let mut hits = Vec::with_capacity(groups.len());
-    for ((rank, group), matched) in groups.into_iter().enumerate().zip(all_matched) {
-        let best = &group[0].candidate;
-        let doc: TantivyDocument = searcher.doc(best.address)?;
-        let passage = StoredPassage::from_doc(&doc, fields);
-        let matchers: Vec<_> = compiled
-            .clauses
-            .iter()
-            .zip(&matched)
-            .filter_map(|(clause, how)| match how {
-                Match::Exact => Some(&clause.exact_matcher),
-                Match::Inexact => clause.inexact_matcher.as_ref(),
-                Match::No => None,
-            })
-            .collect();
-        let marks = highlight::highlight(&passage.text, &matchers);
-        let explanation = if options.explain {
-            Some(explain::explain(
-                searcher, &compiled, &weights, best, &matched,
-            )?)
-        } else {
-            None
+    let only_stop_words = had_positive && !positive && compiled.filter.is_empty();
+    let (total, hits) = if only_stop_words {
+        (0, Vec::new())
+    } else {
+        let weights = Weights::new(searcher, &compiled)?;
+        let candidates = execute::collect(searcher, &weights)?;
+        let (total, groups) = rank::rank(searcher, candidates, options.limit)?;
+        let page = Page {
+            searcher,
+            fields,
+            compiled: &compiled,
+            weights: &weights,
         };
-        hits.push(Hit {
-            rank: rank + 1,
-            score: best.score,
-            snippet: snippet::make(&passage.text, &marks),
-            passage,
-            duplicates: group[1..].iter().map(|m| m.id.clone()).collect(),
-            explanation,
-        });
-    }
+        (total, page.hits(groups, options.explain)?)
+    };
     Ok(Results {
         query: raw.to_string(),
         total,
         hits,
         stop_words: compiled.stop_words,
-        only_stop_words: false,
+        only_stop_words,
     })
+}
+
+/// What the hits of a page are made from.
+struct Page<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    compiled: &'a Compiled,
+    weights: &'a Weights,
+}
+
+impl Page<'_> {
+    /// The hits of the ranked groups: each group's best passage, its
+    /// snippet with the words its clauses matched, and its explanation.
+    fn hits(&self, groups: Vec<Vec<rank::Member>>, explain: bool) -> Result<Vec<Hit>> {
+        let clauses = self.compiled.clauses.len();
+        let recorded: Option<Vec<Vec<Match>>> = groups
+            .iter()
+            .map(|group| group[0].candidate.matches(clauses))
+            .collect();
+        let all_matched = match recorded {
+            Some(matched) => matched,
+            None => {
+                let addresses: Vec<DocAddress> =
+                    groups.iter().map(|g| g[0].candidate.address).collect();
+                execute::how_matched(self.searcher, self.weights, &addresses)?
+            }
+        };
+        let mut hits = Vec::with_capacity(groups.len());
+        for ((rank, group), matched) in groups.into_iter().enumerate().zip(all_matched) {
+            let best = &group[0].candidate;
+            let doc: TantivyDocument = self.searcher.doc(best.address)?;
+            let passage = StoredPassage::from_doc(&doc, self.fields);
+            let marks = highlight::highlight(&passage.text, &self.matchers(&matched));
+            let explanation = if explain {
+                let compiled = self.compiled;
+                Some(explain::explain(
+                    self.searcher,
+                    compiled,
+                    self.weights,
+                    best,
+                    &matched,
+                )?)
+            } else {
+                None
+            };
+            hits.push(Hit {
+                rank: rank + 1,
+                score: best.score,
+                snippet: snippet::make(&passage.text, &marks),
+                passage,
+                duplicates: group[1..].iter().map(|m| m.id.clone()).collect(),
+                explanation,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// What to highlight of the clauses, as they matched.
+    fn matchers(&self, matched: &[Match]) -> Vec<&compile::Matcher> {
+        let clauses = self.compiled.clauses.iter();
+        clauses
+            .zip(matched)
+            .filter_map(|(clause, how)| match how {
+                Match::Exact => Some(&clause.exact_matcher),
+                Match::Inexact => clause.inexact_matcher.as_ref(),
+                Match::No => None,
+            })
+            .collect()
+    }
 }

@@ -44,8 +44,27 @@ pub fn make(text: &str, marks: &[(usize, usize)]) -> Snippet {
         };
     }
     let char_at = |byte: usize| bounds.partition_point(|&b| b < byte);
+    let span = densest_run(marks, char_at);
+    let (start, end) = window(span, chars);
+    let is_space = |i: usize| text[bounds[i]..].starts_with(char::is_whitespace);
+    let (start, end) = snap_to_words((start, end), span, chars, is_space);
+    let (from, to) = (bounds[start], bounds[end]);
+    let prefix = if start > 0 { ELLIPSIS } else { "" };
+    let suffix = if end < chars { ELLIPSIS } else { "" };
+    let shift = prefix.len();
+    Snippet {
+        text: format!("{prefix}{}{suffix}", &text[from..to]),
+        highlights: marks
+            .iter()
+            .filter(|&&(s, e)| s >= from && e <= to)
+            .map(|&(s, e)| (s - from + shift, e - from + shift))
+            .collect(),
+    }
+}
 
-    // The run of marks that fits in the window and holds the most of them.
+/// The characters from the first to the last mark of the run of marks
+/// that fits in a window and holds the most of them; `(0, 0)` without marks.
+fn densest_run(marks: &[(usize, usize)], char_at: impl Fn(usize) -> usize) -> (usize, usize) {
     let (mut first, mut last) = (0, 0);
     let mut best = 0;
     let mut j = 0;
@@ -59,13 +78,17 @@ pub fn make(text: &str, marks: &[(usize, usize)]) -> Snippet {
             (first, last) = (i, j);
         }
     }
-    let (span_start, span_end) = if marks.is_empty() {
+    if marks.is_empty() {
         (0, 0)
     } else {
         (char_at(marks[first].0), char_at(marks[last].1))
-    };
+    }
+}
 
-    // Spread the remaining room: a third before the matches, the rest after.
+/// The window around `span` (in characters): a third of the remaining room
+/// before it, the rest after; from the beginning when it would start close
+/// to it.
+fn window((span_start, span_end): (usize, usize), chars: usize) -> (usize, usize) {
     let room = WINDOW_CHARS.saturating_sub(span_end - span_start);
     let mut start = span_start.saturating_sub(room / 3);
     let mut end = (span_end + (room - (span_start - start))).min(chars);
@@ -77,9 +100,17 @@ pub fn make(text: &str, marks: &[(usize, usize)]) -> Snippet {
         end = end.saturating_sub(start).max(span_end);
         start = 0;
     }
+    (start, end)
+}
 
-    // Snap to word boundaries, never losing a matched word.
-    let is_space = |i: usize| text[bounds[i]..].starts_with(char::is_whitespace);
+/// Moves the window's cuts to word boundaries, never losing a matched word
+/// of `span`, and at most [`SNAP_CHARS`] inside a long run without spaces.
+fn snap_to_words(
+    (mut start, mut end): (usize, usize),
+    (span_start, span_end): (usize, usize),
+    chars: usize,
+    is_space: impl Fn(usize) -> bool,
+) -> (usize, usize) {
     if start > 0 && !is_space(start - 1) {
         let mut s = start;
         while s < span_start && !is_space(s) {
@@ -109,19 +140,7 @@ pub fn make(text: &str, marks: &[(usize, usize)]) -> Snippet {
     while end > start && is_space(end - 1) {
         end -= 1;
     }
-
-    let (from, to) = (bounds[start], bounds[end]);
-    let prefix = if start > 0 { ELLIPSIS } else { "" };
-    let suffix = if end < chars { ELLIPSIS } else { "" };
-    let shift = prefix.len();
-    Snippet {
-        text: format!("{prefix}{}{suffix}", &text[from..to]),
-        highlights: marks
-            .iter()
-            .filter(|&&(s, e)| s >= from && e <= to)
-            .map(|&(s, e)| (s - from + shift, e - from + shift))
-            .collect(),
-    }
+    (start, end)
 }
 
 fn word_start(mut i: usize, is_space: &impl Fn(usize) -> bool) -> usize {
