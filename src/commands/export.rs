@@ -1,6 +1,6 @@
 //! `recherche export --ndjson`: every passage with all its fields, one JSON
 //! object per line, in reading order (file by file, passage by passage) —
-//! to load into another engine (see the README, "Outgrowing one machine").
+//! to load into another engine (`docs/scale-out.md`).
 
 use std::io::Write;
 use std::path::PathBuf;

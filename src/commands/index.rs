@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::ExitStatus;
 use crate::index::IndexDir;
@@ -75,7 +75,7 @@ pub fn run(
 const QUIET_START: Duration = Duration::from_secs(1);
 
 /// Draws a progress bar on stderr until `done`, once the update has run for
-/// more than [`QUIET_START`]: files, passages, throughput, time left.
+/// more than [`QUIET_START`].
 fn draw_progress(progress: &Progress, done: &AtomicBool) {
     let started = Instant::now();
     while started.elapsed() < QUIET_START {
@@ -84,24 +84,34 @@ fn draw_progress(progress: &Progress, done: &AtomicBool) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let bar = ProgressBar::new(progress.files_total.load(Ordering::Relaxed));
+    let bar = progress_bar(ProgressDrawTarget::stderr());
+    while !done.load(Ordering::Relaxed) {
+        show_progress(&bar, progress, started.elapsed());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+}
+
+/// A progress bar of files, passages, throughput and time left.
+fn progress_bar(target: ProgressDrawTarget) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, target);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} files · {msg} · {elapsed} (ETA {eta})")
             .expect("a valid template"),
     );
-    while !done.load(Ordering::Relaxed) {
-        let seconds = started.elapsed().as_secs_f64();
-        let megabytes = progress.bytes_done.load(Ordering::Relaxed) as f64 / 1e6;
-        bar.set_length(progress.files_total.load(Ordering::Relaxed));
-        bar.set_position(progress.files_done.load(Ordering::Relaxed));
-        bar.set_message(format!(
-            "{} passages · {:.1} MB/s",
-            progress.passages.load(Ordering::Relaxed),
-            megabytes / seconds
-        ));
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    bar.finish_and_clear();
+    bar
+}
+
+/// Shows on `bar` where an update that started `elapsed` ago stands.
+fn show_progress(bar: &ProgressBar, progress: &Progress, elapsed: Duration) {
+    let megabytes = progress.bytes_done.load(Ordering::Relaxed) as f64 / 1e6;
+    bar.set_length(progress.files_total.load(Ordering::Relaxed));
+    bar.set_position(progress.files_done.load(Ordering::Relaxed));
+    bar.set_message(format!(
+        "{} passages · {:.1} MB/s",
+        progress.passages.load(Ordering::Relaxed),
+        megabytes / elapsed.as_secs_f64().max(1e-3)
+    ));
 }
 
 /// One line saying what an update did.
@@ -122,4 +132,29 @@ pub fn describe(summary: &Summary) -> String {
         summary.unchanged,
         summary.duplicates
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use indicatif::{InMemoryTerm, TermLike};
+
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_shows_files_passages_throughput_and_time_left() {
+        let term = InMemoryTerm::new(2, 120);
+        let bar = progress_bar(ProgressDrawTarget::term_like(Box::new(term.clone())));
+        let progress = Progress::default();
+        progress.files_total.store(400, Ordering::Relaxed);
+        progress.file_done(3_000_000, 1_234);
+        show_progress(&bar, &progress, Duration::from_secs(2));
+        bar.tick();
+        let screen = term.contents();
+        for shown in ["1/400 files", "1234 passages", "1.5 MB/s", "ETA"] {
+            assert!(screen.contains(shown), "{shown:?} not in {screen:?}");
+        }
+        bar.finish_and_clear();
+        assert_eq!(term.contents().trim(), "");
+        assert_eq!(term.width(), 120);
+    }
 }

@@ -87,7 +87,8 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub(crate) fn file_done(&self, bytes: u64, passages: u64) {
+    /// Counts one more file looked at, its bytes and its passages.
+    pub fn file_done(&self, bytes: u64, passages: u64) {
         self.files_done.fetch_add(1, Ordering::Relaxed);
         self.bytes_done.fetch_add(bytes, Ordering::Relaxed);
         self.passages.fetch_add(passages, Ordering::Relaxed);

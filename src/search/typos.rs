@@ -1,5 +1,5 @@
-//! The words of the dictionary within a few edits of a typed word, found
-//! in one walk of the word FST.
+//! The indexed words within a few edits of a typed word, found in one walk
+//! of a term dictionary (an FST) per segment.
 //!
 //! The automaton keeps, while the walk reads a dictionary word, the band of
 //! the edit-distance table that can still be within reach: with at most
@@ -7,9 +7,9 @@
 //! cells whatever the word's length. Distances are those of the optimal
 //! string alignment: an insertion, a deletion, a substitution or the
 //! transposition of two neighbours counts one edit. Nothing is built before
-//! the walk: a Levenshtein DFA for two edits first builds parametric tables
-//! (about 0.4 ms, then up to 0.4 ms per word), more than the walk itself in a
-//! process that answers one query.
+//! the walk: a Levenshtein DFA for two edits first builds parametric tables,
+//! which costs more than the walk itself in a process that answers one
+//! query.
 
 use tantivy_fst::Automaton;
 

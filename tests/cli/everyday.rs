@@ -7,8 +7,7 @@ use crate::harness::{SEED, SEED_FILE, TestEnv};
 fn show_prints_a_passage_in_context() {
     let env = TestEnv::seed_indexed();
     let run = env.run(&["show", "cadres-dirigeants-medias-sociaux/article/3"]);
-    run.expect_code(0);
-    insta::assert_snapshot!("show_text", run.stdout);
+    insta::assert_snapshot!("show_text", run.transcript());
     let run = env.run(&[
         "show",
         "--json",
@@ -16,8 +15,7 @@ fn show_prints_a_passage_in_context() {
         "2",
         "cadres-dirigeants-medias-sociaux/comment/1/1",
     ]);
-    run.expect_code(0);
-    insta::assert_snapshot!("show_json", run.stdout);
+    insta::assert_snapshot!("show_json", run.transcript());
 }
 
 #[test]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::harness::{SEED, SEED_FILE, TestEnv};
 
-/// One exported line, as the README documents it.
+/// One exported line, as `docs/json.md` documents it.
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Exported {

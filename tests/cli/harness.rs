@@ -41,6 +41,17 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
+    /// The run as snapshots record it: exit code, stdout, and stderr when
+    /// anything was said there.
+    pub fn transcript(&self) -> String {
+        let mut transcript = format!("exit code: {}\n--- stdout\n{}", self.code, self.stdout);
+        if !self.stderr.is_empty() {
+            transcript.push_str("--- stderr\n");
+            transcript.push_str(&self.stderr);
+        }
+        transcript
+    }
+
     /// Asserts the exit code, showing the run on failure.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Run {

@@ -1,6 +1,7 @@
-//! The JSON contract of `search --json` and `index --json`, checked by
-//! deserialising into the documented shape: an added, removed or renamed
-//! field fails here.
+//! The JSON contracts of `search`, `index`, `show` and `status`, checked by
+//! deserialising into the documented shape with unknown fields refused:
+//! an added, removed or renamed field fails here (and `docs/json.md` says
+//! what each one means).
 
 use serde::Deserialize;
 
@@ -33,9 +34,46 @@ struct Hit {
     snippet: String,
     highlights: Vec<(usize, usize)>,
     duplicates: Vec<String>,
+    /// With `--explain` only.
+    explanation: Option<Explanation>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Explanation {
+    clauses_matched: usize,
+    inexact: usize,
+    title: f64,
+    clauses: Vec<ClauseExplanation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ClauseExplanation {
+    clause: String,
+    matched: String,
+    score: f64,
+    terms: Vec<TermExplanation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct TermExplanation {
+    field: String,
+    term: String,
+    score: f64,
+    weight: f64,
+    freq: f64,
+    idf: f64,
+    length: f64,
+    average_length: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct IndexSummary {
     passages: u64,
@@ -44,6 +82,55 @@ struct IndexSummary {
     removed: u64,
     unchanged: u64,
     duplicates: u64,
+    files: u64,
+    files_read: u64,
+    full: bool,
+    committed: bool,
+    elapsed_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Shown {
+    id: String,
+    post: String,
+    title: String,
+    file: String,
+    passages: Vec<ShownPassage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ShownPassage {
+    id: String,
+    asked: bool,
+    kind: String,
+    author: Option<String>,
+    context: Option<String>,
+    line: u64,
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Status {
+    index: String,
+    generation: String,
+    size_bytes: u64,
+    built_at: String,
+    updated_at: String,
+    analyzer_version: u32,
+    schema_version: u32,
+    posts: usize,
+    passages: u64,
+    by_kind: std::collections::BTreeMap<String, u64>,
+    duplicates: u64,
+    fresh: bool,
+    changed: Vec<String>,
+    corpus_error: Option<String>,
 }
 
 #[test]
@@ -68,6 +155,54 @@ fn search_json_has_the_documented_shape() {
     assert!(results.hits.windows(2).all(|w| w[0].score >= w[1].score));
     let article = results.hits.iter().find(|h| h.kind == "article").unwrap();
     assert_eq!(article.author, None);
+    assert!(results.hits.iter().all(|h| h.explanation.is_none()));
+}
+
+#[test]
+fn search_explain_json_has_the_documented_shape() {
+    let env = TestEnv::seed_indexed();
+    let run = env.run(&[
+        "search",
+        "--json",
+        "--explain",
+        "--no-refresh",
+        "narcisique médias",
+    ]);
+    run.expect_code(0);
+    let results: Results = serde_json::from_str(&run.stdout).unwrap();
+    for hit in &results.hits {
+        let explanation = hit.explanation.as_ref().expect("an explanation");
+        assert_eq!(explanation.clauses.len(), explanation.clauses_matched);
+        for clause in &explanation.clauses {
+            assert!(["exact", "typo or completion"].contains(&clause.matched.as_str()));
+            assert!(!clause.terms.is_empty());
+        }
+    }
+}
+
+#[test]
+fn show_json_has_the_documented_shape() {
+    let env = TestEnv::seed_indexed();
+    let id = "cadres-dirigeants-medias-sociaux/comment/1/1";
+    let run = env.run(&["show", "--json", "--no-refresh", id]);
+    run.expect_code(0);
+    let shown: Shown = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(shown.id, id);
+    assert_eq!(shown.passages.len(), 3);
+    let asked: Vec<&ShownPassage> = shown.passages.iter().filter(|p| p.asked).collect();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].author.as_deref(), Some("Milouse"));
+}
+
+#[test]
+fn status_json_has_the_documented_shape() {
+    let env = TestEnv::seed_indexed();
+    let run = env.run(&["status", "--json"]);
+    run.expect_code(0);
+    let status: Status = serde_json::from_str(&run.stdout).unwrap();
+    assert!(status.fresh && status.changed.is_empty() && status.corpus_error.is_none());
+    assert_eq!(status.by_kind.values().sum::<u64>(), status.passages);
+    assert_eq!(status.posts, 1);
 }
 
 #[test]
@@ -104,4 +239,6 @@ fn index_json_summarises_the_build() {
         (summary.updated, summary.removed, summary.unchanged),
         (0, 0, 0)
     );
+    assert_eq!((summary.files, summary.files_read), (1, 1));
+    assert!(summary.full && summary.committed);
 }

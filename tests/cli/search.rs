@@ -348,3 +348,30 @@ fn explain_shows_the_bm25_parts() {
     let parts: f64 = why["clauses"][0]["score"].as_f64().unwrap() + why["title"].as_f64().unwrap();
     assert!((score - parts).abs() < 1e-3, "{score} vs {parts}");
 }
+
+#[test]
+fn a_query_of_many_words_marks_what_each_matched() {
+    // More clauses than a candidate records how they matched: the words
+    // marked are found again from the index, as for a short query.
+    let env = TestEnv::seed_indexed();
+    let filler: Vec<String> = (0..70).map(|i| format!("zz{i:02}")).collect();
+    let long_query = format!("{} narcissiques", filler.join(" "));
+    let marked = |query: &str| {
+        let results = env.search_json(&["--exact", query]);
+        let hit = &results["hits"][0];
+        let snippet = hit["snippet"].as_str().unwrap().to_string();
+        let words: Vec<String> = hit["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let [s, e] = [0, 1].map(|i| h[i].as_u64().unwrap() as usize);
+                snippet[s..e].to_string()
+            })
+            .collect();
+        (hit["id"].as_str().unwrap().to_string(), words)
+    };
+    let (id, words) = marked(&long_query);
+    assert_eq!(words, ["narcissiques"]);
+    assert_eq!((id, words), marked("narcissiques"));
+}

@@ -1,17 +1,36 @@
-//! The README's example runs are real: each `$ recherche …` block of the
-//! README is run on the seed post and prints exactly what the README shows
-//! (`status` with its dates and the index's size masked: they change with
-//! every build).
+//! The examples of the documentation are real: each `$ recherche …` block
+//! of `README.md` and `docs/*.md` is run on the seed post and prints
+//! exactly what the page shows (`status` with its dates and the index's
+//! size masked: they change with every build).
+
+use std::path::{Path, PathBuf};
 
 use crate::harness::TestEnv;
 
-const README: &str = include_str!("../../README.md");
+/// `README.md` and every page of `docs/`, with their text.
+fn pages() -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            pages.push(entry.path());
+        }
+    }
+    pages.sort();
+    pages
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, text)
+        })
+        .collect()
+}
 
-/// Each example of the README: its command line after `recherche`, and the
+/// Each example of a page: its command line after `recherche`, and the
 /// output shown under it.
-fn examples() -> Vec<(&'static str, String)> {
+fn examples(page: &str) -> Vec<(&str, String)> {
     let mut examples = Vec::new();
-    let mut lines = README.lines();
+    let mut lines = page.lines();
     while let Some(line) = lines.next() {
         if line != "```text" {
             continue;
@@ -83,23 +102,40 @@ fn words(command: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_readme_examples_print_what_the_readme_shows() {
-    let examples = examples();
-    let commands: Vec<&str> = examples.iter().map(|(c, _)| *c).collect();
+fn the_examples_of_the_documentation_print_what_they_show() {
+    let pages = pages();
+    let readme: Vec<&str> = examples(
+        &pages
+            .iter()
+            .find(|(p, _)| p.ends_with("README.md"))
+            .unwrap()
+            .1,
+    )
+    .into_iter()
+    .map(|(command, _)| command)
+    .collect();
     assert!(
-        commands.iter().filter(|c| c.starts_with("search")).count() >= 3
-            && commands.iter().any(|c| c.starts_with("show")),
-        "{commands:?}"
+        readme.iter().filter(|c| c.starts_with("search")).count() >= 2
+            && ["show", "status", "index"]
+                .iter()
+                .all(|name| readme.iter().any(|c| c.starts_with(name))),
+        "{readme:?}"
     );
     let env = TestEnv::seed_indexed();
-    for (command, shown) in examples {
-        let args = words(command);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let run = env.run(&args);
-        if command.starts_with("status") {
-            assert_eq!(masked(&run.stdout), masked(&shown), "recherche {command}");
-        } else {
-            assert_eq!(run.stdout, shown, "recherche {command}");
+    let mut run_examples = 0;
+    for (path, page) in &pages {
+        for (command, shown) in examples(page) {
+            let args = words(command);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = env.run(&args);
+            let (got, expected) = if command.starts_with("status") {
+                (masked(&run.stdout), masked(&shown))
+            } else {
+                (run.stdout, shown)
+            };
+            assert_eq!(got, expected, "{}: recherche {command}", path.display());
+            run_examples += 1;
         }
     }
+    assert!(run_examples >= 8, "{run_examples} examples");
 }
