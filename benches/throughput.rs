@@ -25,7 +25,7 @@ fn sample() -> Vec<String> {
     let mut texts = Vec::new();
     let mut bytes = 0;
     for file in files.iter().step_by(10) {
-        let read = recherche::corpus::read_bytes(Path::new(&folder), file).expect("a post");
+        let read = recherche::corpus::read_bytes(file).expect("a post");
         let text = String::from_utf8(read).expect("UTF-8 posts");
         bytes += text.len();
         texts.push(text);

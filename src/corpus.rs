@@ -4,7 +4,8 @@
 //! and folders (`.git`, `.corpus-spec`) are skipped; symbolic links are
 //! followed, except one that leads back to a folder it is in. Files are
 //! listed in sorted order so that ids and output never depend on directory
-//! order.
+//! order. A name that is not UTF-8 is written with its other bytes escaped
+//! (`bad\xffname.txt`): the post is indexed and named like any other.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,8 +19,11 @@ use crate::error::{Error, Result};
 /// A post file found in the corpus, with what `stat` says of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostFile {
-    /// Path relative to the corpus folder, `/`-separated.
+    /// Path relative to the corpus folder, `/`-separated, its bytes that
+    /// are not UTF-8 escaped: the file's name in the index and messages.
     pub relative: String,
+    /// Where the file is on disk.
+    pub path: PathBuf,
     /// The slug ids are built from: the relative path without `.txt`,
     /// folded, lowercase, with `-` for anything else than letters and digits.
     pub slug: String,
@@ -32,15 +36,22 @@ pub struct PostFile {
 /// Lists the post files under `root`, sorted by relative path, with their
 /// slugs.
 pub fn discover(root: &Path) -> Result<Vec<PostFile>> {
-    Ok(sorted_with_slugs(list(root)?))
+    sorted_with_slugs(list(root)?)
 }
 
 /// Files listed by [`list`], sorted by relative path, with their slugs.
-pub fn sorted_with_slugs(mut files: Vec<PostFile>) -> Vec<PostFile> {
-    // Relative paths are unique: no need for a stable sort.
+pub fn sorted_with_slugs(mut files: Vec<PostFile>) -> Result<Vec<PostFile>> {
     files.sort_unstable_by(|a, b| a.relative.cmp(&b.relative));
+    // Two names the same once escaped: a name holding `\xff` as text
+    // beside one holding the byte.
+    if let Some(pair) = files
+        .windows(2)
+        .find(|pair| pair[0].relative == pair[1].relative)
+    {
+        return Err(Error::SameName(pair[0].path.clone(), pair[1].path.clone()));
+    }
     assign_slugs(&mut files);
-    files
+    Ok(files)
 }
 
 /// Lists the post files under `root` with their size and modification
@@ -100,31 +111,55 @@ fn walk(folder: &Path, prefix: &str) -> Result<Vec<PostFile>> {
 /// What one entry of `folder` holds: a post file, or a folder and the post
 /// files under it. Hidden entries are skipped; symbolic links are followed.
 fn visit(folder: &Path, prefix: &str, entry: &fs::DirEntry) -> Result<Found> {
-    let name = entry.file_name();
-    let Some(name) = name.to_str().filter(|name| !name.starts_with('.')) else {
+    let file_name = entry.file_name();
+    let name = escaped(&file_name);
+    if name.starts_with('.') {
         return Ok(Found::Nothing);
-    };
-    let unreadable = |e| Error::io("cannot read", folder.join(name), e);
+    }
+    let path = folder.join(&file_name);
+    let unreadable = |e| Error::io("cannot read", &path, e);
     // Relative to the folder's descriptor: no path to look up again.
     let mut meta = entry.metadata().map_err(unreadable)?;
     let link = meta.is_symlink();
     if link {
-        meta = fs::metadata(folder.join(name)).map_err(unreadable)?;
+        meta = fs::metadata(&path).map_err(unreadable)?;
     }
     if meta.is_file() && name.ends_with(".txt") {
         return Ok(Found::Post(PostFile {
             relative: format!("{prefix}{name}"),
+            path,
             slug: String::new(),
             size: meta.len(),
             modified_ns: modified_ns(&meta),
         }));
     }
-    let path = folder.join(name);
     if meta.is_dir() && !(link && leads_back(folder, &path)) {
         Ok(Found::Folder(walk(&path, &format!("{prefix}{name}/"))?))
     } else {
         Ok(Found::Nothing)
     }
+}
+
+/// A file name as text: itself when it is UTF-8, else its other bytes
+/// written `\xff`.
+fn escaped(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    if let Some(name) = name.to_str() {
+        return name.into();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut text = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            text.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                text.push_str(&format!("\\x{byte:02x}"));
+            }
+        }
+        text.into()
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy()
 }
 
 fn modified_ns(meta: &fs::Metadata) -> u128 {
@@ -186,9 +221,11 @@ fn assign_slugs(files: &mut [PostFile]) {
 }
 
 /// The bytes of a listed post file.
-pub fn read_bytes(root: &Path, file: &PostFile) -> Result<Vec<u8>> {
-    let path = path_of(root, file);
-    fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))
+pub fn read_bytes(file: &PostFile) -> Result<Vec<u8>> {
+    fs::read(&file.path).map_err(|reason| Error::PostUnreadable {
+        path: file.path.clone(),
+        reason,
+    })
 }
 
 /// Checks that `bytes` are UTF-8, drops a byte-order mark and normalises
@@ -206,11 +243,6 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String> {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(normalised) => normalised,
     })
-}
-
-/// The path of a post file on disk.
-pub fn path_of(root: &Path, file: &PostFile) -> PathBuf {
-    root.join(&file.relative)
 }
 
 #[cfg(test)]
@@ -282,6 +314,7 @@ mod tests {
                 .iter()
                 .map(|name| PostFile {
                     relative: name.to_string(),
+                    path: PathBuf::from(name),
                     slug: String::new(),
                     size: 0,
                     modified_ns: 0,

@@ -14,6 +14,20 @@ pub enum Error {
     #[error("corpus folder {} holds no .txt post", .0.display())]
     CorpusEmpty(PathBuf),
 
+    /// Two post files have the same name once their bytes that are not
+    /// UTF-8 are escaped.
+    #[error("{} and {} have the same name in the index; rename one of them", .0.display(), .1.display())]
+    SameName(PathBuf, PathBuf),
+
+    /// A post file could not be read.
+    #[error("cannot read {}: {reason}", path.display())]
+    PostUnreadable {
+        /// The post file.
+        path: PathBuf,
+        /// Why (not a `source`: the message says it once).
+        reason: std::io::Error,
+    },
+
     /// A post is not valid UTF-8.
     #[error("{}: not valid UTF-8 (invalid byte at offset {offset})", path.display())]
     NotUtf8 {
@@ -108,6 +122,12 @@ fn suggestion(ids: &[String]) -> String {
 }
 
 impl Error {
+    /// True for the errors of reading one post file (not UTF-8,
+    /// unreadable), not of the corpus or the index.
+    pub fn is_about_a_post(&self) -> bool {
+        matches!(self, Error::NotUtf8 { .. } | Error::PostUnreadable { .. })
+    }
+
     /// Builds an [`Error::Io`].
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -25,6 +25,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use error::{Error, Result};
 
+/// True when `err` comes from writing to a pipe whose reader has left:
+/// an `io::Error` anywhere in its chain, or one inside a JSON writer's
+/// error (serde_json keeps it out of the chain).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().map(|e| e.kind());
+        let json = cause
+            .downcast_ref::<serde_json::Error>()
+            .and_then(|e| e.io_error_kind());
+        io.or(json) == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// How a failed run ends: 130 when Ctrl-C stopped it, 2 for any other
 /// error. The binary prints `recherche: {err:#}` with it; so does `watch`
 /// when it answers a search that failed.

@@ -14,17 +14,10 @@ fn main() -> ExitCode {
     let cli = recherche::cli::Cli::parse();
     match recherche::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
+        // `recherche … | head`: the reader left, which is not an error.
+        Err(err) if recherche::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // `recherche search … | head`: the reader left, which is not an error.
-            let broken_pipe = err.chain().any(|cause| {
-                cause
-                    .downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            });
-            if broken_pipe {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("recherche: {err:#}");
+            let _ = recherche::render::note(&mut std::io::stderr(), format_args!("{err:#}"));
             ExitCode::from(recherche::failure_status(&err).code())
         }
     }

@@ -5,7 +5,8 @@
 //!
 //! 1. [`WordTokenizer`]: NFC, words split on spaces (U+00A0 and U+202F
 //!    included), punctuation and hyphens; apostrophes stay inside words;
-//! 2. `RemoveLongFilter`: drops tokens of 40 bytes or more (URLs, noise);
+//! 2. [`LongWordFilter`]: drops words of more than 100 characters (links,
+//!    noise);
 //! 3. `LowerCaser`;
 //! 4. [`ElisionFilter`]: `l’`, `qu'`, `jusqu’` … removed, both apostrophes;
 //! 5. `StopWordFilter` with the accented Snowball list, before any folding;
@@ -24,6 +25,7 @@
 
 mod elision;
 mod fold;
+mod long_words;
 mod stem;
 mod stop_words;
 mod tokenizer;
@@ -31,12 +33,12 @@ mod tokenizer;
 use std::sync::LazyLock;
 
 use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer, TokenFilter, TokenStream,
-    TokenizerManager,
+    LowerCaser, StopWordFilter, TextAnalyzer, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 pub use elision::{ELIDED, ElisionFilter};
 pub use fold::{FoldFilter, fold};
+pub use long_words::{LongWordFilter, MAX_WORD_CHARS};
 pub use stem::{StemFilter, forms, stem};
 pub use stop_words::FRENCH_STOP_WORDS;
 pub use tokenizer::{WordTokenizer, is_apostrophe, nfc};
@@ -49,17 +51,15 @@ pub const WORDS: &str = "recherche_words";
 pub const NAMES: &str = "recherche_names";
 
 /// Bumped whenever the analysis changes what is indexed; an index built
-/// with another version is rebuilt from scratch.
-pub const ANALYZER_VERSION: u32 = 1;
-
-/// Longest token kept, in bytes (RemoveLongFilter drops longer ones).
-const MAX_TOKEN_BYTES: usize = 40;
+/// with another version is rebuilt from scratch (2: words of up to 100
+/// characters, where 1 dropped those of 40 bytes or more).
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Steps 1 to 5 of the module docs, then `last`.
 fn french_pipeline<F: TokenFilter>(last: F) -> TextAnalyzer {
     let stop_words = FRENCH_STOP_WORDS.iter().map(|w| w.to_string());
     TextAnalyzer::builder(WordTokenizer)
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LongWordFilter)
         .filter(LowerCaser)
         .filter(ElisionFilter)
         .filter(StopWordFilter::remove(stop_words))
@@ -155,6 +155,35 @@ pub fn analyze(text: &str) -> Vec<AnalyzedWord> {
             })
         })
         .collect()
+}
+
+/// Why the words of a query clause left nothing to search for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropped {
+    /// Its words are stop words.
+    StopWords,
+    /// A word is longer than [`MAX_WORD_CHARS`].
+    TooLong,
+    /// It has no word: punctuation, symbols.
+    NoWord,
+}
+
+/// Why `text`, which the analyzers leave nothing of, gives no word.
+pub fn why_dropped(text: &str) -> Dropped {
+    let mut words = WordTokenizer;
+    let mut stream = words.token_stream(text);
+    let mut any = false;
+    while stream.advance() {
+        if long_words::is_too_long(&stream.token().text) {
+            return Dropped::TooLong;
+        }
+        any = true;
+    }
+    if any {
+        Dropped::StopWords
+    } else {
+        Dropped::NoWord
+    }
 }
 
 /// Lowercase-folded words of `text`, with nothing removed (author names).
@@ -260,10 +289,12 @@ mod tests {
             "n°1WebPatron()",
             "me\u{301}dias",
             "anticonstitutionnellementanticonstitutionnellement court",
+            &format!("{} court", "é".repeat(101)),
         ];
         let mut table = String::new();
         for input in inputs {
-            writeln!(table, "{input:?}").unwrap();
+            let shown: String = input.chars().take(60).collect();
+            writeln!(table, "{shown:?}").unwrap();
             for AnalyzedWord { stemmed: w, folded } in analyze(input) {
                 writeln!(
                     table,
@@ -300,8 +331,21 @@ mod tests {
         "me\u{301}dias"
           medias @0 0..7 ["medi"]
         "anticonstitutionnellementanticonstitutionnellement court"
+          anticonstitutionnellementanticonstitutionnellement @0 0..50 ["anticonstitutionnellementanticonstitutionnel"]
           court @1 51..56 ["court"]
+        "éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé"
+          court @1 203..208 ["court"]
         "#);
+    }
+
+    #[test]
+    fn a_query_clause_says_why_it_gives_no_word() {
+        assert_eq!(why_dropped("les de la"), Dropped::StopWords);
+        assert_eq!(why_dropped(&"é".repeat(101)), Dropped::TooLong);
+        assert_eq!(why_dropped("« ! »"), Dropped::NoWord);
+        // Kept: an accented word of over 40 bytes.
+        let long = "é".repeat(30);
+        assert_eq!(stemmed_words(&long).len(), 1);
     }
 
     #[test]

@@ -7,14 +7,10 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
-use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{TantivyDocument, Term};
 
 use crate::ExitStatus;
 use crate::commands::open_index;
-use crate::index::StoredPassage;
+use crate::index::{StoredPassage, read};
 use crate::passages::Kind;
 
 /// Everything `recherche export` needs.
@@ -87,21 +83,8 @@ pub fn run(
     let reader = open.reader()?;
     let searcher = reader.searcher();
     for file in &open.manifest()?.files {
-        let query = TermQuery::new(
-            Term::from_field_text(open.fields.file, &file.relative),
-            IndexRecordOption::Basic,
-        );
-        let mut addresses: Vec<_> = searcher
-            .search(&query, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        addresses.sort();
-        let mut passages = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            passages.push(StoredPassage::from_doc(&doc, &open.fields));
-        }
-        passages.sort_by_key(|p| p.position);
+        let passages = read::passages_of_file(&searcher, &open.fields, &file.relative)
+            .map_err(|e| open.damaged(e))?;
         for passage in &passages {
             serde_json::to_writer(&mut *out, &ExportedPassage::from(passage))?;
             out.write_all(b"\n")?;

@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::ExitStatus;
 use crate::index::IndexDir;
-use crate::index::update::{self, Mode, Progress, Summary};
+use crate::index::update::{self, BadFiles, Mode, Progress, Request, Summary};
 use crate::render::json;
+use crate::render::note;
 
 /// Everything `recherche index` needs.
 #[derive(Debug, Clone)]
@@ -45,14 +46,14 @@ pub fn run(
         if show_progress {
             scope.spawn(|| draw_progress(&progress, &done));
         }
-        let summary = update::update_observed(
-            &command.corpus,
-            &dir,
-            command.mode,
-            &lock,
+        let request = Request {
+            corpus: &command.corpus,
+            mode: command.mode,
+            bad_files: BadFiles::Stop,
             interrupt,
-            &progress,
-        );
+            progress: &progress,
+        };
+        let summary = update::update(&dir, &lock, &request);
         done.store(true, Ordering::Relaxed);
         summary
     })?;
@@ -62,10 +63,12 @@ pub fn run(
         writeln!(out, "{}", describe(&summary))?;
     }
     if !command.quiet {
-        writeln!(
+        note(
             err,
-            "recherche: {} of {} files read in {} ms",
-            summary.files_read, summary.files, summary.elapsed_ms
+            format_args!(
+                "{} of {} files read in {} ms",
+                summary.files_read, summary.files, summary.elapsed_ms
+            ),
         )?;
     }
     Ok(ExitStatus::Success)

@@ -16,8 +16,9 @@ use std::sync::atomic::AtomicBool;
 use crate::corpus;
 use crate::error::Error;
 use crate::index::check::{self, Check};
-use crate::index::update::{self, Mode};
+use crate::index::update::{self, BadFiles, Mode, Request};
 use crate::index::{DirState, IndexDir, OpenIndex};
+use crate::render::note;
 
 /// A command to run, with its options.
 #[derive(Debug)]
@@ -112,12 +113,34 @@ fn build_if_needed(
     if corpus::discover(corpus_dir)?.is_empty() {
         return Err(Error::CorpusEmpty(corpus_dir.to_path_buf()).into());
     }
-    writeln!(err, "recherche: {reason}…")?;
+    note(err, format_args!("{reason}…"))?;
     // Another process may be building it: wait for it, then look again.
     let lock = dir.lock(true)?;
     if !matches!(dir.state()?, DirState::Current(_)) {
-        let summary = update::update(corpus_dir, dir, Mode::Full, &lock, interrupt)?;
-        writeln!(err, "recherche: {}", index::describe(&summary))?;
+        let summary = update::update(dir, &lock, &refresh(corpus_dir, Mode::Full, interrupt))?;
+        note(err, format_args!("{}", index::describe(&summary)))?;
+        say_left(&summary, err)?;
+    }
+    Ok(())
+}
+
+/// The update of a refreshing command: a post that cannot be read keeps its
+/// last indexed passages (and is named), the others are brought up to date.
+pub fn refresh<'a>(corpus_dir: &'a Path, mode: Mode, interrupt: &'a AtomicBool) -> Request<'a> {
+    Request {
+        bad_files: BadFiles::Keep,
+        interrupt,
+        ..Request::new(corpus_dir, mode)
+    }
+}
+
+/// Names each post file an update left as it was, in one line.
+pub fn say_left(summary: &update::Summary, err: &mut impl Write) -> std::io::Result<()> {
+    for why in &summary.left {
+        note(
+            err,
+            format_args!("{why}; its last indexed passages are kept"),
+        )?;
     }
     Ok(())
 }
@@ -137,21 +160,26 @@ fn update_if_free(
         // Nothing changed, only files to trust again: another time.
         Err(_) if changed == 0 => return Ok(()),
         Err(Error::IndexLocked(_)) => {
-            writeln!(
+            note(
                 err,
-                "recherche: another process is updating the index; answering from its last committed state"
+                format_args!(
+                    "another process is updating the index; answering from its last committed state"
+                ),
             )?;
             return Ok(());
         }
         Err(e) => {
-            writeln!(
+            note(
                 err,
-                "recherche: the corpus changed but the index cannot be updated ({e}); answering from it as it is"
+                format_args!(
+                    "the corpus changed but the index cannot be updated ({e}); answering from it as it is"
+                ),
             )?;
             return Ok(());
         }
     };
-    let result = update::update(corpus_dir, dir, Mode::Incremental, &lock, interrupt);
+    let request = refresh(corpus_dir, Mode::Incremental, interrupt);
+    let result = update::update(dir, &lock, &request);
     if changed == 0 {
         // Only racy files to trust again: a failure changes nothing, the
         // next run tries again; Ctrl-C still stops.
@@ -161,15 +189,15 @@ fn update_if_free(
         };
     }
     let summary = result?;
+    say_left(&summary, err)?;
     if summary.committed {
         let files = match changed {
             1 => "1 file".to_string(),
             n => format!("{n} files"),
         };
-        writeln!(
+        note(
             err,
-            "recherche: {} ({files} changed)",
-            index::describe(&summary)
+            format_args!("{} ({files} changed)", index::describe(&summary)),
         )?;
     }
     Ok(())

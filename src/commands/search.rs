@@ -10,6 +10,7 @@ use tantivy::IndexReader;
 use crate::ExitStatus;
 use crate::commands::{Output, open_index};
 use crate::index::OpenIndex;
+use crate::render::note;
 use crate::render::{json, text};
 use crate::search::{self, SearchOptions};
 
@@ -59,19 +60,17 @@ pub(crate) fn answer(
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
     let searcher = reader.searcher();
-    let results = search::search(&searcher, open, &command.query, &command.options)?;
-    if results.only_stop_words {
-        writeln!(
-            err,
-            "recherche: the query has only stop words ({}); nothing to search for",
-            results.stop_words.join(", ")
-        )?;
+    let results = search::search(&searcher, open, &command.query, &command.options)
+        .map_err(|e| open.damaged(e))?;
+    if results.nothing_to_search {
+        note(err, results.why_nothing_to_search())?;
     }
     match command.output {
         Output::Json => json::write_results(out, &results)?,
         Output::Text { color } => text::write_results(out, &results, color)?,
     }
-    Ok(if results.hits.is_empty() {
+    // Whether a passage matched, however many were printed (`--limit 0`).
+    Ok(if results.total == 0 {
         ExitStatus::NoMatch
     } else {
         ExitStatus::Success

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
+use tantivy::Searcher;
 
 use crate::ExitStatus;
 use crate::commands::open_index;
 use crate::error::Error;
-use crate::index::StoredPassage;
 use crate::index::read;
+use crate::index::{OpenIndex, StoredPassage};
 use crate::passages::Kind;
 use crate::render::{json, text};
 
@@ -71,21 +72,8 @@ pub fn run(
     let reader = open.reader()?;
     let searcher = reader.searcher();
     let id = command.id.trim();
-    let Some(asked) = read::passage(&searcher, &open.fields, id)? else {
-        let suggestions = read::closest_ids(&searcher, id, 3)?;
-        return Err(Error::UnknownId {
-            id: id.to_string(),
-            suggestions,
-        }
-        .into());
-    };
-    let passages = read::neighbours(
-        &searcher,
-        &open.fields,
-        &asked.file,
-        asked.position,
-        command.context,
-    )?;
+    let (asked, passages) =
+        around(&searcher, &open, id, command.context).map_err(|e| open.damaged(e))?;
     if command.json {
         json::write_value(
             out,
@@ -112,6 +100,24 @@ pub fn run(
         write_text(out, &asked, &passages)?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// The passage `id` and the passages within `context` of it, in reading
+/// order; an unknown id is an error naming the closest ones.
+fn around(
+    searcher: &Searcher,
+    open: &OpenIndex,
+    id: &str,
+    context: u64,
+) -> crate::Result<(StoredPassage, Vec<StoredPassage>)> {
+    let Some(asked) = read::passage(searcher, &open.fields, id)? else {
+        return Err(Error::UnknownId {
+            id: id.to_string(),
+            suggestions: read::closest_ids(searcher, id, 3)?,
+        });
+    };
+    let passages = read::neighbours(searcher, &open.fields, &asked.file, asked.position, context)?;
+    Ok((asked, passages))
 }
 
 fn write_text(

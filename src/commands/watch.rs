@@ -18,6 +18,7 @@ use crate::commands::index::describe;
 use crate::error::Error;
 use crate::index::IndexDir;
 use crate::index::update::{self, Mode};
+use crate::render::note;
 
 /// Everything `recherche watch` needs.
 #[derive(Debug, Clone)]
@@ -51,11 +52,11 @@ pub fn run(
     // Events name absolute paths: compare with the absolute corpus path.
     let corpus = std::fs::canonicalize(&command.corpus)
         .map_err(|e| Error::io("cannot read corpus folder", &command.corpus, e))?;
-    refresh(command, &dir, interrupt, out, err)?;
-    writeln!(
+    // A watch that cannot keep the index up to date says so once, and stops.
+    update_once(command, &dir, interrupt, out, err)?;
+    note(
         err,
-        "recherche: watching {} (Ctrl-C to stop)",
-        command.corpus.display()
+        format_args!("watching {} (Ctrl-C to stop)", command.corpus.display()),
     )?;
     let mut last_event: Option<Instant> = None;
     while !interrupt.load(Ordering::Relaxed) {
@@ -70,10 +71,14 @@ pub fn run(
         }
         if last_event.is_some_and(|t| t.elapsed() >= command.debounce) {
             last_event = None;
-            refresh(command, &dir, interrupt, out, err)?;
+            // Reported, and tried again at the next change.
+            match update_once(command, &dir, interrupt, out, err) {
+                Ok(()) | Err(Error::Interrupted) => {}
+                Err(e) => note(err, e)?,
+            }
         }
     }
-    writeln!(err, "recherche: stopped watching")?;
+    note(err, format_args!("stopped watching"))?;
     Ok(ExitStatus::Success)
 }
 
@@ -95,7 +100,7 @@ fn reports_change(
                 _ => true,
             } && event.paths.iter().any(|p| is_post_path(corpus, p))),
         Err(e) => {
-            writeln!(err, "recherche: watch error: {e}")?;
+            note(err, format_args!("watch error: {e}"))?;
             Ok(true)
         }
     }
@@ -112,32 +117,27 @@ fn is_post_path(corpus: &Path, path: &Path) -> bool {
     })
 }
 
-/// One incremental update; prints a line when something was committed and
-/// reports failures without stopping the watch.
-fn refresh(
+/// One incremental update: prints a line when something was committed,
+/// names the posts that could not be read (their last indexed passages are
+/// kept).
+fn update_once(
     command: &WatchCommand,
     dir: &IndexDir,
     interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> anyhow::Result<()> {
-    let result = dir
-        .lock(true)
-        .and_then(|lock| update::update(&command.corpus, dir, Mode::Incremental, &lock, interrupt));
-    match result {
-        Ok(summary) => {
-            if summary.committed {
-                writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
-                out.flush()?;
-            }
-            Ok(())
+) -> crate::Result<()> {
+    let lock = dir.lock(true)?;
+    let request = super::refresh(&command.corpus, Mode::Incremental, interrupt);
+    let summary = update::update(dir, &lock, &request)?;
+    let mut written = || -> std::io::Result<()> {
+        if summary.committed {
+            writeln!(out, "{} in {} ms", describe(&summary), summary.elapsed_ms)?;
+            out.flush()?;
         }
-        Err(Error::Interrupted) => Ok(()),
-        Err(e) => {
-            writeln!(err, "recherche: {e}")?;
-            Ok(())
-        }
-    }
+        super::say_left(&summary, err)
+    };
+    written().map_err(|e| Error::io("cannot write", "the output", e))
 }
 
 #[cfg(test)]

@@ -3,8 +3,6 @@
 
 pub mod copied_page;
 
-use std::path::Path;
-
 use crate::corpus::{self, PostFile};
 use crate::error::Result;
 use crate::index::manifest::hash;
@@ -18,11 +16,11 @@ pub struct ReadPost {
     pub post: Post,
 }
 
-/// Reads a post file of the corpus at `root`.
-pub fn read(root: &Path, file: &PostFile) -> Result<ReadPost> {
-    let bytes = corpus::read_bytes(root, file)?;
+/// Reads a post file of the corpus.
+pub fn read(file: &PostFile) -> Result<ReadPost> {
+    let bytes = corpus::read_bytes(file)?;
     let hash = hash(&bytes);
-    let text = corpus::decode(&corpus::path_of(root, file), bytes)?;
+    let text = corpus::decode(&file.path, bytes)?;
     Ok(ReadPost {
         hash,
         post: copied_page::parse(&file.slug, &text),

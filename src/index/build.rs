@@ -16,7 +16,6 @@ use super::update::{Run, Summary};
 use super::{Fields, IndexDir, IndexLock, Manifest, schema, text_hash};
 use crate::analysis;
 use crate::error::Result;
-use crate::formats;
 
 /// Memory for each indexing thread's segment (tantivy's budget).
 pub(crate) const THREAD_BUDGET: usize = 100 << 20;
@@ -45,6 +44,12 @@ pub(crate) fn full(run: &Run, dir: &IndexDir, lock: &IndexLock) -> Result<Summar
 }
 
 fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
+    let mut summary = Summary {
+        full: true,
+        files: run.files.len() as u64,
+        committed: true,
+        ..Summary::default()
+    };
     let index = Index::create_in_dir(path, schema())?;
     analysis::register(index.tokenizers());
     let fields = Fields::of(&index.schema()).expect("the schema has every field");
@@ -56,7 +61,10 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     let mut texts = TextCounts::default();
     for file in &run.files {
         run.check_interrupt()?;
-        let read = formats::read(run.corpus, file)?;
+        summary.files_read += 1;
+        let Some(read) = run.read(file, &mut summary)? else {
+            continue;
+        };
         for passage in &read.post.passages {
             texts.add(text_hash(&passage.text));
             writer.add_document(fields.document(file, &read.post, passage))?;
@@ -77,14 +85,8 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     let counts = texts.counts();
     commit(&mut writer, path, &Manifest { files }, counts)?;
     writer.wait_merging_threads()?;
-    Ok(Summary {
-        full: true,
-        files: run.files.len() as u64,
-        files_read: run.files.len() as u64,
-        added: counts.passages,
-        passages: counts.passages,
-        duplicates: counts.duplicates,
-        committed: true,
-        ..Summary::default()
-    })
+    summary.added = counts.passages;
+    summary.passages = counts.passages;
+    summary.duplicates = counts.duplicates;
+    Ok(summary)
 }

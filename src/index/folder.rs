@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use super::commit::Payload;
+use super::read_only::ReadableDirectory;
 use super::{Fields, Manifest, SCHEMA_VERSION};
 use crate::analysis::{self, ANALYZER_VERSION};
 use crate::error::{Error, Result};
@@ -111,13 +112,27 @@ impl OpenIndex {
         self.payload.counts
     }
 
-    /// A reader on the committed state; reloaded by hand only.
+    /// A reader on the committed state, every file of every segment
+    /// opened (a damaged one is an error naming the remedy); reloaded by
+    /// hand only.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self
-            .index
+        self.index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?)
+            .try_into()
+            .map_err(|e| self.damaged(e.into()))
+    }
+
+    /// `error`, met reading the index, as the index's own: a failure of
+    /// tantivy's to read it means it is damaged.
+    pub fn damaged(&self, error: Error) -> Error {
+        match error {
+            Error::Tantivy(e) => Error::IndexCorrupt {
+                path: self.generation.clone(),
+                reason: e.to_string(),
+            },
+            other => other,
+        }
     }
 }
 
@@ -153,8 +168,14 @@ impl IndexDir {
         let entries = match fs::read_dir(&self.root) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DirState::Empty),
+            // The folder is a file: not recherche's. (A file above it: there
+            // is no folder yet, and creating it will say why it cannot.)
             Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-                return Ok(DirState::Foreign);
+                return Ok(if self.root.is_file() {
+                    DirState::Foreign
+                } else {
+                    DirState::Empty
+                });
             }
             Err(e) => return Err(Error::io("cannot read index folder", &self.root, e)),
         };
@@ -222,7 +243,10 @@ impl IndexDir {
 
     fn open_generation(&self, pointer: Pointer) -> Result<OpenIndex> {
         let generation = self.root.join(&pointer.generation);
-        let index = Index::open_in_dir(&generation).map_err(|e| self.corrupt(e.to_string()))?;
+        let index = ReadableDirectory::open(&generation)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open)
+            .map_err(|e| self.corrupt(e.to_string()))?;
         analysis::register(index.tokenizers());
         let fields = Fields::of(&index.schema()).map_err(|reason| self.corrupt(reason))?;
         let meta = index
@@ -253,7 +277,12 @@ impl IndexDir {
 
     /// Takes the write lock. With `wait`, blocks until it is free; without,
     /// fails with [`Error::IndexLocked`] when another process holds it.
+    /// Nothing is written into a folder that holds files recherche did not
+    /// write.
     pub fn lock(&self, wait: bool) -> Result<IndexLock> {
+        if let DirState::Foreign = self.state()? {
+            return Err(Error::ForeignIndex(self.root.clone()));
+        }
         fs::create_dir_all(&self.root)
             .map_err(|e| Error::io("cannot create index folder", &self.root, e))?;
         let path = self.root.join(LOCK);

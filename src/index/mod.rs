@@ -21,6 +21,7 @@ mod commit;
 mod folder;
 pub mod manifest;
 pub mod read;
+mod read_only;
 pub mod update;
 
 use tantivy::TantivyDocument;

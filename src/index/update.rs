@@ -27,7 +27,7 @@ use super::manifest::{FileEntry, Manifest};
 use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, passage_hash, read, text_hash};
 use crate::corpus::{self, PostFile};
 use crate::error::{Error, Result};
-use crate::formats;
+use crate::formats::{self, ReadPost};
 use crate::passages::Post;
 
 /// How to bring the index up to date.
@@ -37,6 +37,49 @@ pub enum Mode {
     Incremental,
     /// Rebuild everything into a new generation.
     Full,
+}
+
+/// What an update does with a post file it cannot read (not UTF-8,
+/// unreadable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadFiles {
+    /// It stops, and the index is left as it was (`recherche index`).
+    Stop,
+    /// It leaves the file's last indexed passages as they are and goes on
+    /// with the others, saying which files it left (a refreshing search,
+    /// `watch`): the next update tries them again.
+    Keep,
+}
+
+/// An update to make.
+pub struct Request<'a> {
+    /// The corpus folder.
+    pub corpus: &'a Path,
+    /// Incremental or full.
+    pub mode: Mode,
+    /// What to do with a file that cannot be read.
+    pub bad_files: BadFiles,
+    /// Raised by Ctrl-C: the update stops between two files.
+    pub interrupt: &'a AtomicBool,
+    /// Advanced as the update goes, for a progress display.
+    pub progress: &'a Progress,
+}
+
+impl<'a> Request<'a> {
+    /// An update of the index of `corpus`, stopping at a bad file, not
+    /// interrupted, not observed.
+    pub fn new(corpus: &'a Path, mode: Mode) -> Request<'a> {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        static UNOBSERVED: std::sync::LazyLock<Progress> =
+            std::sync::LazyLock::new(Progress::default);
+        Request {
+            corpus,
+            mode,
+            bad_files: BadFiles::Stop,
+            interrupt: &NEVER,
+            progress: &UNOBSERVED,
+        }
+    }
 }
 
 /// What an update did.
@@ -64,6 +107,10 @@ pub struct Summary {
     pub committed: bool,
     /// Wall time, in milliseconds.
     pub elapsed_ms: u64,
+    /// The files that could not be read, each with why (with
+    /// [`BadFiles::Keep`]; their last indexed passages are kept).
+    #[serde(skip)]
+    pub left: Vec<String>,
 }
 
 impl Summary {
@@ -97,11 +144,11 @@ impl Progress {
 
 /// One update run: the corpus, its files, and how to stop.
 pub(crate) struct Run<'a> {
-    pub corpus: &'a Path,
     /// The post files, sorted, with their slugs.
     pub files: Vec<PostFile>,
     interrupt: &'a AtomicBool,
     pub progress: &'a Progress,
+    bad_files: BadFiles,
     /// Wall clock at the start, for the racy-file rule.
     started_ns: u128,
 }
@@ -121,60 +168,57 @@ impl Run<'_> {
     pub fn is_racy(&self, modified_ns: u128) -> bool {
         !settled(modified_ns, self.started_ns)
     }
-}
 
-/// Brings the index in `dir` up to date with `corpus`. The caller holds the
-/// lock. A usable index is never modified in place unless the new state is
-/// committed in full; when `interrupt` becomes true, the update stops
-/// between two files and leaves the index as it was.
-pub fn update(
-    corpus: &Path,
-    dir: &IndexDir,
-    mode: Mode,
-    lock: &IndexLock,
-    interrupt: &AtomicBool,
-) -> Result<Summary> {
-    update_observed(corpus, dir, mode, lock, interrupt, &Progress::default())
+    /// Reads a post file; `None` for a file that cannot be read when the
+    /// run leaves such files (`why` in the summary).
+    pub fn read(&self, file: &PostFile, summary: &mut Summary) -> Result<Option<ReadPost>> {
+        match formats::read(file) {
+            Ok(read) => Ok(Some(read)),
+            Err(e) if self.bad_files == BadFiles::Keep && e.is_about_a_post() => {
+                summary.left.push(e.to_string());
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// Builds the index in `dir` from scratch and opens it: the short way for
 /// programs that embed recherche (tests, benchmarks, fuzzing).
 pub fn build(corpus: &Path, dir: &IndexDir) -> Result<(Summary, OpenIndex)> {
     let lock = dir.lock(true)?;
-    let summary = update(corpus, dir, Mode::Full, &lock, &AtomicBool::new(false))?;
+    let summary = update(dir, &lock, &Request::new(corpus, Mode::Full))?;
     let open = dir
         .open()?
         .ok_or_else(|| Error::IndexMissing(dir.root().to_path_buf()))?;
     Ok((summary, open))
 }
 
-/// [`update`], advancing `progress` as it goes.
-pub fn update_observed(
-    corpus: &Path,
-    dir: &IndexDir,
-    mode: Mode,
-    lock: &IndexLock,
-    interrupt: &AtomicBool,
-    progress: &Progress,
-) -> Result<Summary> {
+/// Brings the index in `dir` up to date with the corpus of `request`. The
+/// caller holds the lock. A usable index is never modified in place unless
+/// the new state is committed in full; when Ctrl-C is pressed, the update
+/// stops between two files and leaves the index as it was.
+pub fn update(dir: &IndexDir, lock: &IndexLock, request: &Request) -> Result<Summary> {
     let started = Instant::now();
     let started_ns = now_ns();
+    let corpus = request.corpus;
     let run = |files: Vec<PostFile>| -> Result<Run> {
         if files.is_empty() {
             return Err(Error::CorpusEmpty(corpus.to_path_buf()));
         }
+        let progress = request.progress;
         progress
             .files_total
             .store(files.len() as u64, Ordering::Relaxed);
         Ok(Run {
-            corpus,
             files,
-            interrupt,
+            interrupt: request.interrupt,
             progress,
+            bad_files: request.bad_files,
             started_ns,
         })
     };
-    let current = match (mode, dir.state()?) {
+    let current = match (request.mode, dir.state()?) {
         (_, DirState::Foreign) => return Err(Error::ForeignIndex(dir.root().to_path_buf())),
         (Mode::Incremental, DirState::Corrupt(reason)) => {
             return Err(Error::IndexCorrupt {
@@ -187,13 +231,16 @@ pub fn update_observed(
     };
     let mut summary = match current {
         Some(open) => {
+            // Every file of the generation opens: never "up to date" over a
+            // damaged index.
+            open.reader()?;
             // A full build killed part-way may have left a generation.
             dir.remove_other_generations(lock, &open.pointer.generation);
             let check = check(corpus, &open)?;
             if check.is_fresh() {
                 unchanged(&open, &check)?
             } else {
-                incremental(&run(corpus::sorted_with_slugs(check.files))?, &open)?
+                incremental(&run(corpus::sorted_with_slugs(check.files)?)?, &open)?
             }
         }
         None => build::full(&run(corpus::discover(corpus)?)?, dir, lock)?,
@@ -254,8 +301,15 @@ fn plan(run: &Run, committed: &[FileEntry], summary: &mut Summary) -> Result<Pla
             plan.entries.push(entry.clone());
             continue;
         }
-        let read = formats::read(run.corpus, file)?;
         summary.files_read += 1;
+        let Some(read) = run.read(file, summary)? else {
+            // Left as it was: the next update tries it again.
+            if let Some(previous) = previous {
+                summary.unchanged += previous.passages;
+                plan.entries.push(previous.clone());
+            }
+            continue;
+        };
         let entry = FileEntry {
             relative: file.relative.clone(),
             slug: file.slug.clone(),

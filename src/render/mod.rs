@@ -5,6 +5,8 @@
 pub mod json;
 pub mod text;
 
+use std::io::{self, Write};
+
 use crate::index::StoredPassage;
 use crate::passages::Kind;
 
@@ -30,4 +32,11 @@ pub fn place(passage: &StoredPassage, shorten_context: impl Fn(&str) -> String) 
         place.push_str(&shorten_context(context));
     }
     place
+}
+
+/// Writes a note on stderr, `recherche: ` and `message`, its control and
+/// bidirectional-override characters escaped: paths and queries come from
+/// users, post names and texts from strangers.
+pub fn note(err: &mut impl Write, message: impl std::fmt::Display) -> io::Result<()> {
+    writeln!(err, "recherche: {}", text::sanitize(&message.to_string()))
 }

@@ -14,7 +14,7 @@ use tantivy::query::{BoostQuery, Query as TantivyQuery};
 use super::filter::{FilterPart, filter};
 use super::leaves::{Leaf, Place, Places, form_leaves, phrase_leaves, term_query, word_query};
 use super::words::{Vocabulary, typo_distance};
-use crate::analysis::{self, AnalyzedWord, StemmedWord};
+use crate::analysis::{self, AnalyzedWord, Dropped, StemmedWord};
 use crate::error::Result;
 use crate::index::Fields;
 use crate::query::{self, Occur, Query};
@@ -87,8 +87,8 @@ pub struct Compiled {
     /// The `kind:` and `author:` filters: parts that must and must not
     /// match; none when there is no filter.
     pub filter: Vec<FilterPart>,
-    /// Words dropped as stop words.
-    pub stop_words: Vec<String>,
+    /// The clauses analysis left nothing of, and why.
+    pub dropped: Vec<(String, Dropped)>,
 }
 
 /// What a query is compiled against.
@@ -110,7 +110,7 @@ impl Compiler<'_> {
             clauses: Vec::new(),
             boosts: Vec::new(),
             filter: filter(parsed, self.fields),
-            stop_words: Vec::new(),
+            dropped: Vec::new(),
         };
         let last_word = parsed
             .clauses
@@ -124,7 +124,9 @@ impl Compiler<'_> {
             let Some(compiled_clause) = self.clause(clause, last_word == Some(i))? else {
                 let (query::Term::Word { text, .. } | query::Term::Phrase { text, .. }) =
                     &clause.term;
-                compiled.stop_words.push(text.clone());
+                compiled
+                    .dropped
+                    .push((text.clone(), analysis::why_dropped(text)));
                 continue;
             };
             if clause.occur != Occur::MustNot {

@@ -32,6 +32,7 @@ pub use explain::{ClauseExplanation, Explanation, TermExplanation};
 pub use leaves::CONTEXT_BOOST;
 pub use words::typo_distance;
 
+use crate::analysis::Dropped;
 use crate::error::{Error, Result};
 use crate::index::{Fields, OpenIndex, StoredPassage};
 use crate::passages::Kind;
@@ -74,10 +75,11 @@ pub struct Results {
     pub total: usize,
     /// The best hits, at most `limit`.
     pub hits: Vec<Hit>,
-    /// Query words dropped as stop words.
-    pub stop_words: Vec<String>,
-    /// True when nothing was left to search for: only stop words.
-    pub only_stop_words: bool,
+    /// The query's clauses analysis left nothing of, and why.
+    pub dropped: Vec<(String, Dropped)>,
+    /// True when the query had words, and nothing was left of them to
+    /// search for.
+    pub nothing_to_search: bool,
 }
 
 /// One ranked passage.
@@ -128,8 +130,8 @@ pub fn search(
     let compiled = compiler.compile(&parsed)?;
     let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
-    let only_stop_words = had_positive && !positive && compiled.filter.is_empty();
-    let (total, hits) = if only_stop_words {
+    let nothing_to_search = had_positive && !positive && compiled.filter.is_empty();
+    let (total, hits) = if nothing_to_search {
         (0, Vec::new())
     } else {
         let weights = Weights::new(searcher, &compiled)?;
@@ -147,8 +149,8 @@ pub fn search(
         query: raw.to_string(),
         total,
         hits,
-        stop_words: compiled.stop_words,
-        only_stop_words,
+        dropped: compiled.dropped,
+        nothing_to_search,
     })
 }
 
@@ -158,6 +160,47 @@ struct Page<'a> {
     fields: &'a Fields,
     compiled: &'a Compiled,
     weights: &'a Weights,
+}
+
+impl Results {
+    /// Why a query with words found nothing to search for, in one line.
+    pub fn why_nothing_to_search(&self) -> String {
+        let of = |why: Dropped| -> Vec<String> {
+            let dropped = self.dropped.iter().filter(|(_, w)| *w == why);
+            dropped.map(|(text, _)| shorten(text)).collect()
+        };
+        let mut parts = Vec::new();
+        let (stop, long, none) = (
+            of(Dropped::StopWords),
+            of(Dropped::TooLong),
+            of(Dropped::NoWord),
+        );
+        if !stop.is_empty() {
+            parts.push(format!("only stop words ({})", stop.join(", ")));
+        }
+        if !long.is_empty() {
+            parts.push(format!(
+                "words longer than {} characters, which are not indexed ({})",
+                crate::analysis::MAX_WORD_CHARS,
+                long.join(", ")
+            ));
+        }
+        if !none.is_empty() {
+            parts.push(format!("no word in {}", none.join(", ")));
+        }
+        format!(
+            "the query has {}; nothing to search for",
+            parts.join(", and ")
+        )
+    }
+}
+
+/// A dropped clause as a message quotes it: its first 30 characters.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(30) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 impl Page<'_> {

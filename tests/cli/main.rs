@@ -6,6 +6,7 @@ mod errors;
 mod everyday;
 mod export;
 mod harness;
+mod hostile;
 mod json_contract;
 mod rebuild;
 mod search;

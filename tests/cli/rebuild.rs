@@ -333,7 +333,10 @@ fn a_new_analyzer_version_rebuilds_by_itself() {
     let env = TestEnv::seed_indexed();
     let pointer = env.index().join("recherche.json");
     let old = std::fs::read_to_string(&pointer).unwrap();
-    std::fs::write(&pointer, old.replace("\"analyzer\": 1", "\"analyzer\": 0")).unwrap();
+    let current = format!("\"analyzer\": {}", recherche::analysis::ANALYZER_VERSION);
+    assert!(old.contains(&current), "{old}");
+    let outdated = old.replace(&current, "\"analyzer\": 0");
+    std::fs::write(&pointer, &outdated).unwrap();
     let run = env.run(&["search", "narcissiques"]);
     run.expect_code(0);
     assert!(
@@ -341,7 +344,7 @@ fn a_new_analyzer_version_rebuilds_by_itself() {
         "{}",
         run.stderr
     );
-    std::fs::write(&pointer, old.replace("\"analyzer\": 1", "\"analyzer\": 0")).unwrap();
+    std::fs::write(&pointer, &outdated).unwrap();
     let summary = index_json(&env);
     assert_eq!(summary["full"], true);
     assert_eq!(summary["added"], 39);
