@@ -59,7 +59,7 @@ MECHANISMS = {
     ),
     "fat LTO": (
         "the release profile: one optimisation unit across crates (Cargo.toml)",
-        "search", ["blog", "littre"],
+        "build", ["littre"],
         [("Cargo.toml", 'lto = "fat"\ncodegen-units = 1\n', "")],
     ),
 }

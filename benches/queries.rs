@@ -15,7 +15,7 @@ use recherche::search::{SearchOptions, search};
 
 const SEED: &str = include_str!("../tests/fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
 
-/// The query list, shared with `bench/run.sh`: (kind, query).
+/// The query list, shared with `bench/run.py`: (kind, query).
 fn queries() -> Vec<(&'static str, &'static str)> {
     include_str!("../bench/queries.tsv")
         .lines()

@@ -3,7 +3,7 @@
 //!
 //! The text is the seed post, or a sample of the corpus named by
 //! `RECHERCHE_BENCH_CORPUS` (a folder of `*.txt` posts, e.g. the Littré of
-//! `bench/run.sh`).
+//! `bench/run.py`).
 
 use std::hint::black_box;
 use std::path::Path;
