@@ -14,6 +14,7 @@ use crate::commands::show::ShowCommand;
 use crate::commands::status::StatusCommand;
 use crate::commands::watch::WatchCommand;
 use crate::commands::{Command, Output};
+use crate::dates;
 use crate::index::update::Mode;
 use crate::passages::Kind;
 use crate::search::SearchOptions;
@@ -30,6 +31,7 @@ Query syntax:
   narcisique               typos are forgiven (--exact turns that off)
   author:milouse           comments by Milouse (case and accents ignored)
   kind:comment             title, article, bio, comment or pingback
+  --since 2010-08          passages dated from August 2010 on (--until: up to)
 
 Examples:
   recherche search medias
@@ -75,14 +77,10 @@ pub enum Commands {
 /// Where the posts and the index are.
 #[derive(Debug, Args)]
 pub struct Locations {
-    /// Folder of the posts (*.txt, searched recursively).
-    #[arg(
-        long,
-        env = "RECHERCHE_CORPUS",
-        default_value = "corpus",
-        value_name = "DIR"
-    )]
-    pub corpus: PathBuf,
+    /// Folder of the posts (.txt, .xml, .html, .md, searched recursively);
+    /// default: the one the index was built from, else `corpus`.
+    #[arg(long, env = "RECHERCHE_CORPUS", value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     #[arg(
         long,
@@ -109,7 +107,7 @@ pub enum ColorWhen {
 pub struct SearchArgs {
     /// The query; several words are one query. May be left out when
     /// --kind or --author is given.
-    #[arg(required_unless_present_any = ["kind", "author"], value_name = "QUERY")]
+    #[arg(required_unless_present_any = ["kind", "author", "since", "until"], value_name = "QUERY")]
     pub query: Vec<String>,
     /// Most hits to show.
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
@@ -120,6 +118,12 @@ pub struct SearchArgs {
     /// Only comments by this author, case and accents ignored (repeat for several).
     #[arg(long, value_name = "NAME")]
     pub author: Vec<String>,
+    /// Only passages dated from DATE on (2010, 2010-08 or 2010-08-03).
+    #[arg(long, value_name = "DATE", value_parser = since)]
+    pub since: Option<u64>,
+    /// Only passages dated up to DATE, included (2010, 2010-08 or 2010-08-03).
+    #[arg(long, value_name = "DATE", value_parser = until)]
+    pub until: Option<u64>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -299,6 +303,8 @@ impl From<SearchArgs> for SearchCommand {
                 limit: args.limit,
                 kinds: args.kind.into_iter().map(Into::into).collect(),
                 authors: args.author,
+                since: args.since,
+                until: args.until,
                 exact: args.exact,
                 explain: args.explain,
             },
@@ -310,6 +316,14 @@ impl From<SearchArgs> for SearchCommand {
             refresh: !args.no_refresh,
         }
     }
+}
+
+fn since(text: &str) -> Result<u64, String> {
+    dates::bound(text, dates::End::Start)
+}
+
+fn until(text: &str) -> Result<u64, String> {
+    dates::bound(text, dates::End::Finish)
 }
 
 impl From<KindArg> for Kind {

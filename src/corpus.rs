@@ -1,6 +1,7 @@
 //! The corpus folder: which post files it holds, and reading them.
 //!
-//! Every `*.txt` file under the folder, recursively, is a post; hidden files
+//! Every post file under the folder, recursively, is read: `.txt`, `.xml`,
+//! `.html`, `.htm`, `.md`, `.markdown` (see [`crate::formats`]); hidden files
 //! and folders (`.git`, `.corpus-spec`) are skipped; symbolic links are
 //! followed, except one that leads back to a folder it is in. Files are
 //! listed in sorted order so that ids and output never depend on directory
@@ -15,6 +16,7 @@ use rayon::prelude::*;
 
 use crate::analysis::{fold, nfc};
 use crate::error::{Error, Result};
+use crate::formats::Format;
 
 /// A post file found in the corpus, with what `stat` says of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,23 +26,19 @@ pub struct PostFile {
     pub relative: String,
     /// Where the file is on disk.
     pub path: PathBuf,
-    /// The slug ids are built from: the relative path without `.txt`,
-    /// folded, lowercase, with `-` for anything else than letters and digits.
-    pub slug: String,
     /// Size in bytes.
     pub size: u64,
     /// Modification time, nanoseconds since the Unix epoch.
     pub modified_ns: u128,
 }
 
-/// Lists the post files under `root`, sorted by relative path, with their
-/// slugs.
+/// Lists the post files under `root`, sorted by relative path.
 pub fn discover(root: &Path) -> Result<Vec<PostFile>> {
-    sorted_with_slugs(list(root)?)
+    sorted(list(root)?)
 }
 
-/// Files listed by [`list`], sorted by relative path, with their slugs.
-pub fn sorted_with_slugs(mut files: Vec<PostFile>) -> Result<Vec<PostFile>> {
+/// Files listed by [`list`], sorted by relative path.
+pub fn sorted(mut files: Vec<PostFile>) -> Result<Vec<PostFile>> {
     files.sort_unstable_by(|a, b| a.relative.cmp(&b.relative));
     // Two names the same once escaped: a name holding `\xff` as text
     // beside one holding the byte.
@@ -50,12 +48,11 @@ pub fn sorted_with_slugs(mut files: Vec<PostFile>) -> Result<Vec<PostFile>> {
     {
         return Err(Error::SameName(pair[0].path.clone(), pair[1].path.clone()));
     }
-    assign_slugs(&mut files);
     Ok(files)
 }
 
 /// Lists the post files under `root` with their size and modification
-/// time, in no particular order and without slugs: the look at the corpus
+/// time, in no particular order: the look at the corpus
 /// of every refreshing search.
 pub fn list(root: &Path) -> Result<Vec<PostFile>> {
     match fs::metadata(root) {
@@ -124,11 +121,10 @@ fn visit(folder: &Path, prefix: &str, entry: &fs::DirEntry) -> Result<Found> {
     if link {
         meta = fs::metadata(&path).map_err(unreadable)?;
     }
-    if meta.is_file() && name.ends_with(".txt") {
+    if meta.is_file() && Format::of(&name).is_some() {
         return Ok(Found::Post(PostFile {
             relative: format!("{prefix}{name}"),
             path,
-            slug: String::new(),
             size: meta.len(),
             modified_ns: modified_ns(&meta),
         }));
@@ -178,9 +174,13 @@ fn leads_back(folder: &Path, link: &Path) -> bool {
     }
 }
 
-/// Turns `Notes/Été 2024.txt` into `notes/ete-2024`.
+/// Turns `Notes/Été 2024.txt` into `notes/ete-2024`: the slug a post file
+/// asks for (the extension of a post file dropped).
 pub fn slugify(relative: &str) -> String {
-    let stem = relative.strip_suffix(".txt").unwrap_or(relative);
+    let stem = match relative.rsplit_once('.') {
+        Some((stem, _)) if Format::of(relative).is_some() => stem,
+        _ => relative,
+    };
     let parts: Vec<String> = stem
         .split('/')
         .map(|part| {
@@ -204,22 +204,6 @@ pub fn slugify(relative: &str) -> String {
     parts.join("/")
 }
 
-/// Gives each file its slug; a slug already taken gets `-2`, `-3` … in
-/// sorted path order, so ids stay unique.
-fn assign_slugs(files: &mut [PostFile]) {
-    let mut taken = std::collections::HashSet::new();
-    for file in files {
-        let base = slugify(&file.relative);
-        let mut slug = base.clone();
-        let mut n = 2;
-        while !taken.insert(slug.clone()) {
-            slug = format!("{base}-{n}");
-            n += 1;
-        }
-        file.slug = slug;
-    }
-}
-
 /// The bytes of a listed post file.
 pub fn read_bytes(file: &PostFile) -> Result<Vec<u8>> {
     fs::read(&file.path).map_err(|reason| Error::PostUnreadable {
@@ -231,9 +215,15 @@ pub fn read_bytes(file: &PostFile) -> Result<Vec<u8>> {
 /// Checks that `bytes` are UTF-8, drops a byte-order mark and normalises
 /// the text to NFC.
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String> {
-    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, column) = crate::error::line_and_column(e.as_bytes(), offset);
+        Error::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+            column,
+            offset,
+        }
     })?;
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
@@ -261,7 +251,8 @@ mod tests {
         write("notes/été/b.txt", "B\n");
         write(".brouillon.txt", "caché");
         write(".git/c.txt", "caché");
-        write("lisez-moi.md", "pas un billet");
+        write("lisez-moi.rst", "pas un billet");
+        write("billet.md", "Un billet");
         write("notes.txt/d.txt", "un dossier nommé .txt");
         #[cfg(unix)]
         {
@@ -275,10 +266,11 @@ mod tests {
         }
         let files = discover(root.path()).unwrap();
         let relatives: Vec<&str> = files.iter().map(|f| f.relative.as_str()).collect();
-        let mut expected = vec!["a.txt", "notes.txt/d.txt", "notes/été/b.txt"];
+        let mut expected = vec!["a.txt", "billet.md", "notes.txt/d.txt", "notes/été/b.txt"];
         if cfg!(unix) {
             expected = vec![
                 "a.txt",
+                "billet.md",
                 "lien.txt",
                 "liées/été/b.txt",
                 "notes.txt/d.txt",
@@ -305,31 +297,8 @@ mod tests {
             "notes/ete-2024-brouillon"
         );
         assert_eq!(slugify("???.txt"), "post");
-    }
-
-    #[test]
-    fn colliding_slugs_get_a_suffix() {
-        let slugs = |names: &[&str]| -> Vec<String> {
-            let mut files: Vec<PostFile> = names
-                .iter()
-                .map(|name| PostFile {
-                    relative: name.to_string(),
-                    path: PathBuf::from(name),
-                    slug: String::new(),
-                    size: 0,
-                    modified_ns: 0,
-                })
-                .collect();
-            assign_slugs(&mut files);
-            files.into_iter().map(|f| f.slug).collect()
-        };
-        assert_eq!(slugs(&["A b.txt", "a-b.txt"]), ["a-b", "a-b-2"]);
-        // In path order: a later file whose own slug was given as a suffix
-        // gets the next one.
-        assert_eq!(
-            slugs(&["A b.txt", "a-b.txt", "a-b-2.txt", "c.txt"]),
-            ["a-b", "a-b-2", "a-b-2-2", "c"]
-        );
+        assert_eq!(slugify("blog/Export.XML"), "blog/export");
+        assert_eq!(slugify("notes/v1.2"), "notes/v1-2");
     }
 
     #[test]
@@ -337,7 +306,7 @@ mod tests {
         let err = decode(Path::new("p.txt"), b"caf\xe9 au lait".to_vec()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "p.txt: not valid UTF-8 (invalid byte at offset 3)"
+            "p.txt:1:4: not valid UTF-8 (invalid byte at offset 3)"
         );
     }
 

@@ -11,7 +11,7 @@ pub enum Error {
     CorpusMissing(PathBuf),
 
     /// The corpus folder holds no post.
-    #[error("corpus folder {} holds no .txt post", .0.display())]
+    #[error("corpus folder {} holds no post (.txt, .xml, .html, .md)", .0.display())]
     CorpusEmpty(PathBuf),
 
     /// Two post files have the same name once their bytes that are not
@@ -29,13 +29,49 @@ pub enum Error {
     },
 
     /// A post is not valid UTF-8.
-    #[error("{}: not valid UTF-8 (invalid byte at offset {offset})", path.display())]
+    #[error("{}:{line}:{column}: not valid UTF-8 (invalid byte at offset {offset})", path.display())]
     NotUtf8 {
         /// The post file.
         path: PathBuf,
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based column (in characters) of the first invalid byte.
+        column: usize,
         /// Byte offset of the first invalid byte.
         offset: usize,
     },
+
+    /// A post file that its format's reader cannot read (an export that
+    /// is not well-formed XML, or not a WordPress export).
+    #[error("{}:{line}:{column}: {reason}", path.display())]
+    BadPost {
+        /// The post file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The index was built from another corpus folder than the one given.
+    #[error(
+        "index {} was built from {}, not {}; give --corpus {} or rebuild it from this folder with `recherche index --full`",
+        index.display(), built_from.display(), given.display(), built_from.display()
+    )]
+    OtherCorpus {
+        /// The index folder.
+        index: PathBuf,
+        /// The corpus folder it records.
+        built_from: PathBuf,
+        /// The corpus folder given.
+        given: PathBuf,
+    },
+
+    /// A `--since` or `--until` that is not a date.
+    #[error("{0}")]
+    BadDate(String),
 
     /// A file or folder could not be read or written.
     #[error("{action} {}", path.display())]
@@ -125,7 +161,10 @@ impl Error {
     /// True for the errors of reading one post file (not UTF-8,
     /// unreadable), not of the corpus or the index.
     pub fn is_about_a_post(&self) -> bool {
-        matches!(self, Error::NotUtf8 { .. } | Error::PostUnreadable { .. })
+        matches!(
+            self,
+            Error::NotUtf8 { .. } | Error::PostUnreadable { .. } | Error::BadPost { .. }
+        )
     }
 
     /// Builds an [`Error::Io`].
@@ -136,6 +175,22 @@ impl Error {
             source,
         }
     }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of
+/// `text`.
+pub fn line_and_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
 }
 
 /// Result with recherche's [`Error`].

@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod corpus;
+pub mod dates;
 pub mod error;
 pub mod formats;
 pub mod index;

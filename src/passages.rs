@@ -62,16 +62,40 @@ impl std::str::FromStr for Kind {
 }
 
 /// A post: its title and its passages in reading order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Post {
-    /// The post's slug, from its file name (`cadres-dirigeants-medias-sociaux`).
+    /// The post's slug (`cadres-dirigeants-medias-sociaux`): the one its
+    /// format asks for until [`Post::rename`] gives it the one it gets.
     pub slug: String,
     /// The title, without the comment counter.
     pub title: String,
     /// The comment counter that followed the title on the page, if any.
     pub comment_count: Option<u32>,
+    /// When it was published: ISO 8601, as [`crate::dates`] writes it.
+    pub date: Option<String>,
+    /// Its permalink.
+    pub url: Option<String>,
+    /// Its categories and tags.
+    pub tags: Vec<String>,
     /// The passages, in reading order.
     pub passages: Vec<Passage>,
+}
+
+impl Post {
+    /// Gives the post another slug: the ids of its passages follow.
+    pub fn rename(&mut self, slug: &str) {
+        if slug == self.slug {
+            return;
+        }
+        for passage in &mut self.passages {
+            let local = passage
+                .id
+                .strip_prefix(self.slug.as_str())
+                .unwrap_or(&passage.id);
+            passage.id = format!("{slug}{local}");
+        }
+        self.slug = slug.to_string();
+    }
 }
 
 /// The unit of search: a paragraph, list item or comment statement.
@@ -91,6 +115,149 @@ pub struct Passage {
     pub position: u32,
     /// 1-based line of the file where the passage starts.
     pub line: u32,
+    /// The post's date, or the comment's.
+    pub date: Option<String>,
+    /// The post's permalink, or the comment's own anchor.
+    pub url: Option<String>,
+    /// For a reply, the id of the first passage of the comment it answers.
+    pub answers: Option<String>,
+}
+
+/// Builds the passages of a post in reading order, with their ids
+/// (`slug/title`, `slug/article/7`, `slug/comment/2/3`) and positions.
+pub struct PassageBuilder<'s> {
+    slug: &'s str,
+    passages: Vec<Passage>,
+    counts: [u32; 5],
+    comments: u32,
+    /// The date and link of the post, given to its article passages.
+    pub date: Option<String>,
+    /// See `date`.
+    pub url: Option<String>,
+    /// The post's author, when its format names one.
+    pub author: Option<String>,
+}
+
+/// Who wrote a comment, when, where it is, and what it answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommentHead {
+    /// The commenter's name.
+    pub author: Option<String>,
+    /// ISO 8601.
+    pub date: Option<String>,
+    /// The comment's own anchor.
+    pub url: Option<String>,
+    /// The id of the first passage of the comment it answers.
+    pub answers: Option<String>,
+}
+
+impl<'s> PassageBuilder<'s> {
+    /// A builder for the post `slug`.
+    pub fn new(slug: &'s str) -> PassageBuilder<'s> {
+        PassageBuilder {
+            slug,
+            passages: Vec::new(),
+            counts: [0; 5],
+            comments: 0,
+            date: None,
+            url: None,
+            author: None,
+        }
+    }
+
+    /// Adds a passage of the post itself (title, article, bio, pingback),
+    /// numbered within its kind.
+    pub fn push(&mut self, kind: Kind, text: String, line: u32, context: Option<&str>) {
+        let n = &mut self.counts[kind as usize];
+        *n += 1;
+        let id = match kind {
+            Kind::Title => format!("{}/title", self.slug),
+            _ => format!("{}/{}/{}", self.slug, kind, n),
+        };
+        let head = CommentHead {
+            author: self.author.clone(),
+            date: self.date.clone(),
+            url: self.url.clone(),
+            answers: None,
+        };
+        self.push_with_id(id, kind, &head, text, line, context);
+    }
+
+    /// Adds a pingback, with the name, date and anchor of the linking post.
+    pub fn push_pingback(&mut self, head: &CommentHead, text: String, line: u32) {
+        let n = &mut self.counts[Kind::Pingback as usize];
+        *n += 1;
+        let id = format!("{}/pingback/{n}", self.slug);
+        self.push_with_id(id, Kind::Pingback, head, text, line, None);
+    }
+
+    /// Starts the next comment; returns its number.
+    pub fn next_comment(&mut self) -> u32 {
+        self.comments += 1;
+        self.comments
+    }
+
+    /// The id of the first statement of comment `number`.
+    pub fn comment_id(&self, number: u32) -> String {
+        format!("{}/comment/{number}/1", self.slug)
+    }
+
+    /// Adds statement `statement` of comment `number`.
+    pub fn push_statement(
+        &mut self,
+        (number, statement): (u32, u32),
+        head: &CommentHead,
+        text: String,
+        line: u32,
+    ) {
+        let id = format!("{}/comment/{number}/{statement}", self.slug);
+        self.push_with_id(id, Kind::Comment, head, text, line, None);
+    }
+
+    fn push_with_id(
+        &mut self,
+        id: String,
+        kind: Kind,
+        head: &CommentHead,
+        text: String,
+        line: u32,
+        context: Option<&str>,
+    ) {
+        let position = self.passages.len() as u32;
+        self.passages.push(Passage {
+            id,
+            kind,
+            author: head.author.clone(),
+            context: context.map(str::to_string),
+            text,
+            position,
+            line,
+            date: head.date.clone(),
+            url: head.url.clone(),
+            answers: head.answers.clone(),
+        });
+    }
+
+    /// The passages built.
+    pub fn finish(self) -> Vec<Passage> {
+        self.passages
+    }
+}
+
+/// The slug of the post a passage id belongs to: the id without its
+/// `/title`, `/article/7` or `/comment/2/3`.
+pub fn post_of_id(id: &str) -> &str {
+    if let Some(slug) = id.strip_suffix("/title") {
+        return slug;
+    }
+    let mut rest = id;
+    while let Some((head, last)) = rest.rsplit_once('/') {
+        if last.is_empty() || !last.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        rest = head;
+    }
+    rest.rsplit_once('/').map_or(rest, |(slug, _kind)| slug)
 }
 
 /// Orders ids naturally, numbers as numbers: `post/article/7` comes before
@@ -140,5 +307,13 @@ mod tests {
         assert_eq!(compare_ids("p/comment/2/3", "p/comment/2/3"), Equal);
         assert_eq!(compare_ids("p/comment/10/1", "p/comment/9/9"), Greater);
         assert_eq!(compare_ids("p/article/1", "p/bio/1"), Less);
+    }
+
+    #[test]
+    fn ids_name_their_post() {
+        assert_eq!(post_of_id("notes/p-2/title"), "notes/p-2");
+        assert_eq!(post_of_id("p/article/17"), "p");
+        assert_eq!(post_of_id("a/comment/comment/2/3"), "a/comment");
+        assert_eq!(post_of_id("p/pingback/1"), "p");
     }
 }

@@ -75,6 +75,9 @@ pub struct Query {
     pub authors: Vec<String>,
     /// `-author:` exclusions.
     pub excluded_authors: Vec<String>,
+    /// `--since` and `--until`: the first and last date keys kept
+    /// ([`crate::dates::key`]), both included.
+    pub dates: Option<(u64, u64)>,
 }
 
 /// Parses a query. Only over-long queries and unknown kinds fail; an empty
@@ -131,6 +134,7 @@ impl Query {
             && self.authors.is_empty()
             && self.excluded_kinds.is_empty()
             && self.excluded_authors.is_empty()
+            && self.dates.is_none()
     }
 }
 

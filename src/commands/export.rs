@@ -16,8 +16,8 @@ use crate::passages::Kind;
 /// Everything `recherche export` needs.
 #[derive(Debug, Clone)]
 pub struct ExportCommand {
-    /// Folder of the posts.
-    pub corpus: PathBuf,
+    /// Folder of the posts, when given (see [`super::corpus_folder`]).
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     pub index: PathBuf,
     /// Check the corpus and update the index first.
@@ -45,6 +45,14 @@ pub struct ExportedPassage<'a> {
     pub position: u64,
     /// Line in the post file.
     pub line: u64,
+    /// The post's date, or the comment's (ISO 8601).
+    pub date: Option<&'a str>,
+    /// The permalink, or the comment's anchor.
+    pub url: Option<&'a str>,
+    /// The id of the comment a reply answers.
+    pub answers: Option<&'a str>,
+    /// The post's categories and tags.
+    pub tags: &'a [String],
     /// The text.
     pub text: &'a str,
 }
@@ -61,6 +69,10 @@ impl<'a> From<&'a StoredPassage> for ExportedPassage<'a> {
             context: p.context.as_deref(),
             position: p.position,
             line: p.line,
+            date: p.date.as_deref(),
+            url: p.url.as_deref(),
+            answers: p.answers.as_deref(),
+            tags: &p.tags,
             text: &p.text,
         }
     }
@@ -74,7 +86,7 @@ pub fn run(
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
     let open = open_index(
-        &command.corpus,
+        command.corpus.as_deref(),
         &command.index,
         command.refresh,
         interrupt,
@@ -83,7 +95,8 @@ pub fn run(
     let reader = open.reader()?;
     let searcher = reader.searcher();
     for file in &open.manifest()?.files {
-        let passages = read::passages_of_file(&searcher, &open.fields, &file.relative)
+        let posts: Vec<&str> = file.posts.iter().map(|p| p.slug.as_str()).collect();
+        let passages = read::passages_of_file(&searcher, &open.fields, &file.relative, &posts)
             .map_err(|e| open.damaged(e))?;
         for passage in &passages {
             serde_json::to_writer(&mut *out, &ExportedPassage::from(passage))?;

@@ -17,8 +17,8 @@ use crate::render::note;
 /// Everything `recherche index` needs.
 #[derive(Debug, Clone)]
 pub struct IndexCommand {
-    /// Folder of the posts.
-    pub corpus: PathBuf,
+    /// Folder of the posts, when given (see [`super::corpus_folder`]).
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     pub index: PathBuf,
     /// Incremental or full.
@@ -37,6 +37,8 @@ pub fn run(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
+    let rebuild = command.mode == Mode::Full;
+    let corpus = super::corpus_folder(&command.index, command.corpus.as_deref(), rebuild)?;
     let dir = IndexDir::new(&command.index);
     let lock = dir.lock(false)?;
     let progress = Progress::default();
@@ -47,7 +49,7 @@ pub fn run(
             scope.spawn(|| draw_progress(&progress, &done));
         }
         let request = Request {
-            corpus: &command.corpus,
+            corpus: &corpus,
             mode: command.mode,
             bad_files: BadFiles::Stop,
             interrupt,

@@ -10,7 +10,7 @@ pub mod status;
 pub mod watch;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use crate::corpus;
@@ -53,17 +53,49 @@ pub enum Output {
     Json,
 }
 
+/// The corpus folder of a command: the one given (`--corpus`,
+/// `RECHERCHE_CORPUS`), else the one the index records, else `corpus`. A
+/// folder given that is not the one the index was built from is an error,
+/// unless the index is to be rebuilt from it (`rebuild`).
+pub fn corpus_folder(
+    index_dir: &Path,
+    given: Option<&Path>,
+    rebuild: bool,
+) -> crate::Result<PathBuf> {
+    let recorded = IndexDir::new(index_dir).recorded_corpus();
+    match (given, recorded) {
+        (None, Some(recorded)) => Ok(recorded),
+        (None, None) => Ok(PathBuf::from("corpus")),
+        (Some(given), Some(recorded)) if !rebuild && !same_folder(given, &recorded) => {
+            Err(Error::OtherCorpus {
+                index: index_dir.to_path_buf(),
+                built_from: recorded,
+                given: given.to_path_buf(),
+            })
+        }
+        (Some(given), _) => Ok(given.to_path_buf()),
+    }
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Opens the index for reading. With `refresh`, builds it on first use and
 /// updates it when the corpus changed (one line on `err`); when another
 /// process is updating it, answers from the last committed state rather
 /// than wait. Without, opens it as it is.
 pub fn open_index(
-    corpus_dir: &Path,
+    corpus_dir: Option<&Path>,
     index_dir: &Path,
     refresh: bool,
     interrupt: &AtomicBool,
     err: &mut impl Write,
 ) -> anyhow::Result<OpenIndex> {
+    let corpus_dir = &corpus_folder(index_dir, corpus_dir, false)?;
     let dir = IndexDir::new(index_dir);
     if refresh {
         build_if_needed(&dir, corpus_dir, interrupt, err)?;

@@ -17,8 +17,8 @@ use crate::search::{self, SearchOptions};
 /// Everything `recherche search` needs.
 #[derive(Debug, Clone)]
 pub struct SearchCommand {
-    /// Folder of the posts.
-    pub corpus: PathBuf,
+    /// Folder of the posts, when given (see [`super::corpus_folder`]).
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     pub index: PathBuf,
     /// The query, words joined by spaces.
@@ -41,7 +41,7 @@ pub fn run(
     // Check the query before any indexing work.
     search::parse_query(&command.query, &command.options)?;
     let open = open_index(
-        &command.corpus,
+        command.corpus.as_deref(),
         &command.index,
         command.refresh,
         interrupt,

@@ -19,8 +19,8 @@ use crate::render::{json, text};
 /// Everything `recherche show` needs.
 #[derive(Debug, Clone)]
 pub struct ShowCommand {
-    /// Folder of the posts.
-    pub corpus: PathBuf,
+    /// Folder of the posts, when given (see [`super::corpus_folder`]).
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     pub index: PathBuf,
     /// The passage id.
@@ -40,6 +40,7 @@ struct Shown<'a> {
     post: &'a str,
     title: &'a str,
     file: &'a str,
+    tags: &'a [String],
     passages: Vec<ShownPassage<'a>>,
 }
 
@@ -51,6 +52,9 @@ struct ShownPassage<'a> {
     author: Option<&'a str>,
     context: Option<&'a str>,
     line: u64,
+    date: Option<&'a str>,
+    url: Option<&'a str>,
+    answers: Option<&'a str>,
     text: &'a str,
 }
 
@@ -63,7 +67,7 @@ pub fn run(
     err: &mut impl Write,
 ) -> anyhow::Result<ExitStatus> {
     let open = open_index(
-        &command.corpus,
+        command.corpus.as_deref(),
         &command.index,
         command.refresh,
         interrupt,
@@ -82,6 +86,7 @@ pub fn run(
                 post: &asked.post,
                 title: &asked.title,
                 file: &asked.file,
+                tags: &asked.tags,
                 passages: passages
                     .iter()
                     .map(|p| ShownPassage {
@@ -91,6 +96,9 @@ pub fn run(
                         author: p.author.as_deref(),
                         context: p.context.as_deref(),
                         line: p.line,
+                        date: p.date.as_deref(),
+                        url: p.url.as_deref(),
+                        answers: p.answers.as_deref(),
                         text: &p.text,
                     })
                     .collect(),
@@ -116,7 +124,7 @@ fn around(
             suggestions: read::closest_ids(searcher, id, 3)?,
         });
     };
-    let passages = read::neighbours(searcher, &open.fields, &asked.file, asked.position, context)?;
+    let passages = read::neighbours(searcher, &open.fields, &asked.post, asked.position, context)?;
     Ok((asked, passages))
 }
 

@@ -17,8 +17,8 @@ use crate::render::json;
 /// Everything `recherche status` needs.
 #[derive(Debug, Clone)]
 pub struct StatusCommand {
-    /// Folder of the posts.
-    pub corpus: PathBuf,
+    /// Folder of the posts, when given (see [`super::corpus_folder`]).
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     pub index: PathBuf,
     /// Print JSON.
@@ -42,7 +42,11 @@ pub struct Status {
     pub analyzer_version: u32,
     /// Schema and manifest version.
     pub schema_version: u32,
+    /// The corpus folder it was built from.
+    pub corpus: String,
     /// Post files indexed.
+    pub files: usize,
+    /// Posts indexed (an export holds many).
     pub posts: usize,
     /// Passages indexed.
     pub passages: u64,
@@ -60,6 +64,7 @@ pub struct Status {
 
 /// Runs `recherche status`.
 pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<ExitStatus> {
+    let corpus = super::corpus_folder(&command.index, command.corpus.as_deref(), false)?;
     let dir = IndexDir::new(&command.index);
     let open = dir
         .open()?
@@ -68,11 +73,12 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
     let searcher = reader.searcher();
     let by_kind = read::count_by_kind(&searcher, &open.fields)?;
     let passages = by_kind.values().sum();
-    let (changed, corpus_error) = match check(&command.corpus, &open) {
+    let (changed, corpus_error) = match check(&corpus, &open) {
         Ok(check) => (check.changed, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
     let fresh = changed.is_empty() && corpus_error.is_none();
+    let manifest = open.manifest()?;
     let status = Status {
         index: command.index.display().to_string(),
         generation: open.pointer.generation.clone(),
@@ -81,7 +87,9 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
         updated_at: utc(modified_secs(&open.generation.join("meta.json"))),
         analyzer_version: open.pointer.analyzer,
         schema_version: open.pointer.schema,
-        posts: open.manifest()?.files.len(),
+        corpus: corpus.display().to_string(),
+        files: manifest.files.len(),
+        posts: manifest.files.iter().map(|f| f.posts.len()).sum(),
         passages,
         by_kind,
         duplicates: open.counts().duplicates,
@@ -120,19 +128,21 @@ fn write_text(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
     writeln!(out, "built:    {}, updated {}", s.built_at, s.updated_at)?;
     writeln!(
         out,
-        "holds:    {} posts, {} passages ({}), {} duplicates collapsed",
-        s.posts,
+        "holds:    {} in {}, {} passages ({}), {} duplicates collapsed",
+        plural(s.posts, "post"),
+        plural(s.files, "file"),
         s.passages,
         kinds.join(", "),
         s.duplicates
     )?;
+    let corpus = crate::render::text::sanitize(&s.corpus);
     match (&s.corpus_error, s.changed.as_slice()) {
         (Some(error), _) => writeln!(out, "corpus:   {error}")?,
-        (None, []) => writeln!(out, "corpus:   unchanged since the last update")?,
+        (None, []) => writeln!(out, "corpus:   {corpus}, unchanged since the last update")?,
         (None, changed) => {
             writeln!(
                 out,
-                "corpus:   {} changed since the last update:",
+                "corpus:   {corpus}, {} changed since the last update:",
                 changed.len()
             )?;
             for file in changed {
@@ -141,6 +151,14 @@ fn write_text(out: &mut impl Write, s: &Status) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn folder_size(path: &Path) -> u64 {

@@ -23,8 +23,8 @@ use crate::render::note;
 /// Everything `recherche watch` needs.
 #[derive(Debug, Clone)]
 pub struct WatchCommand {
-    /// Folder of the posts.
-    pub corpus: PathBuf,
+    /// Folder of the posts, when given (see [`super::corpus_folder`]).
+    pub corpus: Option<PathBuf>,
     /// Folder of the index.
     pub index: PathBuf,
     /// Quiet time after the last event before updating.
@@ -43,20 +43,21 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let dir = IndexDir::new(&command.index);
     // Fail early, with the usual message, if there is nothing to watch.
-    crate::corpus::discover(&command.corpus)?;
+    let corpus_dir = super::corpus_folder(&command.index, command.corpus.as_deref(), false)?;
+    crate::corpus::discover(&corpus_dir)?;
     let (sender, events) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = sender.send(event);
     })?;
-    watcher.watch(&command.corpus, RecursiveMode::Recursive)?;
+    watcher.watch(&corpus_dir, RecursiveMode::Recursive)?;
     // Events name absolute paths: compare with the absolute corpus path.
-    let corpus = std::fs::canonicalize(&command.corpus)
-        .map_err(|e| Error::io("cannot read corpus folder", &command.corpus, e))?;
+    let corpus = std::fs::canonicalize(&corpus_dir)
+        .map_err(|e| Error::io("cannot read corpus folder", &corpus_dir, e))?;
     // A watch that cannot keep the index up to date says so once, and stops.
-    update_once(command, &dir, interrupt, out, err)?;
+    update_once(&corpus_dir, &dir, interrupt, out, err)?;
     note(
         err,
-        format_args!("watching {} (Ctrl-C to stop)", command.corpus.display()),
+        format_args!("watching {} (Ctrl-C to stop)", corpus_dir.display()),
     )?;
     let mut last_event: Option<Instant> = None;
     while !interrupt.load(Ordering::Relaxed) {
@@ -72,7 +73,7 @@ pub fn run(
         if last_event.is_some_and(|t| t.elapsed() >= command.debounce) {
             last_event = None;
             // Reported, and tried again at the next change.
-            match update_once(command, &dir, interrupt, out, err) {
+            match update_once(&corpus_dir, &dir, interrupt, out, err) {
                 Ok(()) | Err(Error::Interrupted) => {}
                 Err(e) => note(err, e)?,
             }
@@ -121,14 +122,14 @@ fn is_post_path(corpus: &Path, path: &Path) -> bool {
 /// names the posts that could not be read (their last indexed passages are
 /// kept).
 fn update_once(
-    command: &WatchCommand,
+    corpus_dir: &Path,
     dir: &IndexDir,
     interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> crate::Result<()> {
     let lock = dir.lock(true)?;
-    let request = super::refresh(&command.corpus, Mode::Incremental, interrupt);
+    let request = super::refresh(corpus_dir, Mode::Incremental, interrupt);
     let summary = update::update(dir, &lock, &request)?;
     let mut written = || -> std::io::Result<()> {
         if summary.committed {

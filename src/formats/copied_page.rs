@@ -30,7 +30,7 @@
 //! fails. Ids are readable and stable (`post/article/7`,
 //! `post/comment/2/3`): the same text at the same place keeps its id.
 
-use crate::passages::{Kind, Passage, Post};
+use crate::passages::{CommentHead, Kind, PassageBuilder as Builder, Post};
 
 /// Headings that open the author block (compared lowercase, colon removed).
 const AUTHOR_HEADINGS: &[&str] = &[
@@ -142,46 +142,6 @@ fn is_author_heading(text: &str) -> bool {
     AUTHOR_HEADINGS.contains(&heading.to_lowercase().as_str())
 }
 
-/// Accumulates passages with their ids and positions.
-struct Builder<'s> {
-    slug: &'s str,
-    passages: Vec<Passage>,
-    counts: [u32; 5],
-}
-
-impl Builder<'_> {
-    fn push(&mut self, kind: Kind, text: String, line: u32, context: Option<&str>) {
-        let n = &mut self.counts[kind as usize];
-        *n += 1;
-        let id = match kind {
-            Kind::Title => format!("{}/title", self.slug),
-            _ => format!("{}/{}/{}", self.slug, kind, n),
-        };
-        self.push_with_id(id, kind, None, text, line, context);
-    }
-
-    fn push_with_id(
-        &mut self,
-        id: String,
-        kind: Kind,
-        author: Option<&str>,
-        text: String,
-        line: u32,
-        context: Option<&str>,
-    ) {
-        let position = self.passages.len() as u32;
-        self.passages.push(Passage {
-            id,
-            kind,
-            author: author.map(str::to_string),
-            context: context.map(str::to_string),
-            text,
-            position,
-            line,
-        });
-    }
-}
-
 /// The non-blank lines of `text`, with their indentation.
 fn non_blank_lines(text: &str) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
@@ -214,23 +174,16 @@ pub fn parse(slug: &str, text: &str) -> Post {
     let Some((first, body)) = lines.split_first() else {
         return Post {
             slug: slug.to_string(),
-            title: String::new(),
-            comment_count: None,
-            passages: Vec::new(),
+            ..Post::default()
         };
     };
     let has_comments = (0..body.len()).any(|i| comment_header(body, i).is_some());
     let (title, comment_count) = split_title(first.text, has_comments);
     let mut reader = Reader {
-        builder: Builder {
-            slug,
-            passages: Vec::new(),
-            counts: [0; 5],
-        },
+        builder: Builder::new(slug),
         body,
         heading: None,
         in_bio: false,
-        comments: 0,
     };
     reader
         .builder
@@ -243,7 +196,8 @@ pub fn parse(slug: &str, text: &str) -> Post {
         slug: slug.to_string(),
         title,
         comment_count,
-        passages: reader.builder.passages,
+        passages: reader.builder.finish(),
+        ..Post::default()
     }
 }
 
@@ -255,8 +209,6 @@ struct Reader<'a, 's> {
     heading: Option<String>,
     /// True in the author block.
     in_bio: bool,
-    /// Comments read so far.
-    comments: u32,
 }
 
 impl Reader<'_, '_> {
@@ -265,8 +217,7 @@ impl Reader<'_, '_> {
         let (body, line) = (self.body, self.body[i]);
         if let Some(author) = comment_header(body, i) {
             self.in_bio = false;
-            self.comments += 1;
-            return parse_comment(&mut self.builder, body, i, author, self.comments);
+            return parse_comment(&mut self.builder, body, i, author);
         }
         if let Some(pingback) = pingback(line.text) {
             let text = pingback.to_string();
@@ -360,13 +311,12 @@ fn comment_header<'a>(body: &[Line<'a>], i: usize) -> Option<&'a str> {
 }
 
 /// Parses a comment from its header line; returns the index after it.
-fn parse_comment(
-    builder: &mut Builder,
-    body: &[Line],
-    header: usize,
-    author: &str,
-    number: u32,
-) -> usize {
+fn parse_comment(builder: &mut Builder, body: &[Line], header: usize, author: &str) -> usize {
+    let number = builder.next_comment();
+    let head = CommentHead {
+        author: Some(author.to_string()),
+        ..CommentHead::default()
+    };
     let indent = body[header].indent;
     let mut end = header + 1;
     while end < body.len() && body[end].indent > indent {
@@ -386,14 +336,11 @@ fn parse_comment(
             }
         }
         statement += 1;
-        let id = format!("{}/comment/{number}/{statement}", builder.slug);
-        builder.push_with_id(
-            id,
-            Kind::Comment,
-            Some(author),
+        builder.push_statement(
+            (number, statement),
+            &head,
             join(&body[i..last]),
             body[i].number,
-            None,
         );
         i = last;
     }
@@ -431,6 +378,7 @@ fn parse_list(builder: &mut Builder, body: &[Line], start: usize, context: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::passages::Passage;
 
     const SEED: &str =
         include_str!("../../tests/fixtures/seed/cadres-dirigeants-medias-sociaux.txt");

@@ -11,7 +11,8 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter};
 
 use super::commit::{TextCounts, commit};
-use super::manifest::FileEntry;
+use super::manifest::{FileEntry, PostSlug};
+use super::slugs::Slugs;
 use super::update::{Run, Summary};
 use super::{Fields, IndexDir, IndexLock, Manifest, schema, text_hash};
 use crate::analysis;
@@ -38,7 +39,7 @@ pub(crate) fn full(run: &Run, dir: &IndexDir, lock: &IndexLock) -> Result<Summar
             return Err(e);
         }
     };
-    dir.switch_to(lock, &name)?;
+    dir.switch_to(lock, &name, run.corpus)?;
     dir.remove_other_generations(lock, &name);
     Ok(summary)
 }
@@ -59,25 +60,34 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     writer.set_merge_policy(Box::new(NoMergePolicy));
     let mut files = Vec::with_capacity(run.files.len());
     let mut texts = TextCounts::default();
+    let mut slugs = Slugs::default();
     for file in &run.files {
         run.check_interrupt()?;
         summary.files_read += 1;
-        let Some(read) = run.read(file, &mut summary)? else {
+        let (mut posts, mut passages) = (Vec::new(), 0);
+        let read = run.read(file, &mut summary.left, &mut |mut post| {
+            let wanted = post.slug.clone();
+            let slug = slugs.assign(&wanted);
+            post.rename(&slug);
+            posts.push(PostSlug { wanted, slug });
+            for passage in &post.passages {
+                texts.add(text_hash(&passage.text));
+                writer.add_document(fields.document(file, &post, passage))?;
+            }
+            passages += post.passages.len() as u64;
+            Ok(())
+        });
+        let Some(hash) = read? else {
             continue;
         };
-        for passage in &read.post.passages {
-            texts.add(text_hash(&passage.text));
-            writer.add_document(fields.document(file, &read.post, passage))?;
-        }
-        run.progress
-            .file_done(file.size, read.post.passages.len() as u64);
+        run.progress.file_done(file.size, passages);
         files.push(FileEntry {
             relative: file.relative.clone(),
-            slug: file.slug.clone(),
+            posts,
             size: file.size,
             modified_ns: file.modified_ns,
-            hash: read.hash,
-            passages: read.post.passages.len() as u64,
+            hash,
+            passages,
             racy: run.is_racy(file.modified_ns),
         });
     }

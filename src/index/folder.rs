@@ -40,6 +40,10 @@ pub struct Pointer {
     pub generation: String,
     /// When the generation was first built (seconds since the Unix epoch).
     pub built_at: u64,
+    /// The corpus folder it was built from: relative to the index folder
+    /// when the two share a parent folder, else absolute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus: Option<String>,
 }
 
 impl Pointer {
@@ -332,8 +336,14 @@ impl IndexDir {
     }
 
     /// Makes `generation` current with an atomic rename of the pointer.
-    pub(crate) fn switch_to(&self, _lock: &IndexLock, generation: &str) -> Result<Pointer> {
+    pub(crate) fn switch_to(
+        &self,
+        _lock: &IndexLock,
+        generation: &str,
+        corpus: &Path,
+    ) -> Result<Pointer> {
         let pointer = Pointer {
+            corpus: Some(self.relative_corpus(corpus)),
             format: FORMAT.to_string(),
             schema: SCHEMA_VERSION,
             analyzer: ANALYZER_VERSION,
@@ -353,6 +363,61 @@ impl IndexDir {
         tmp.persist(self.pointer_path())
             .map_err(|e| Error::io("cannot write", self.pointer_path(), e.error))?;
         Ok(pointer)
+    }
+
+    /// The corpus folder as the pointer records it: the path from the index
+    /// folder when they share a parent (the two can move together), else
+    /// absolute.
+    fn relative_corpus(&self, corpus: &Path) -> String {
+        let (Ok(corpus), Ok(root)) = (fs::canonicalize(corpus), fs::canonicalize(&self.root))
+        else {
+            return corpus.to_string_lossy().into_owned();
+        };
+        let common = corpus
+            .components()
+            .zip(root.components())
+            .take_while(|(a, b)| a == b)
+            .count();
+        if common <= 1 {
+            return corpus.to_string_lossy().into_owned();
+        }
+        let mut relative = PathBuf::new();
+        for _ in root.components().skip(common) {
+            relative.push("..");
+        }
+        relative.extend(corpus.components().skip(common));
+        relative.to_string_lossy().into_owned()
+    }
+
+    /// The corpus folder the index was built from, if it records one.
+    pub fn recorded_corpus(&self) -> Option<PathBuf> {
+        let DirState::Current(pointer) = self.state().ok()? else {
+            return None;
+        };
+        let corpus = PathBuf::from(pointer.corpus?);
+        if corpus.is_absolute() {
+            return Some(corpus);
+        }
+        // `index/../corpus` is `corpus`, as the user wrote it.
+        let mut path = PathBuf::new();
+        for part in self.root.join(corpus).components() {
+            match part {
+                std::path::Component::ParentDir
+                    if matches!(
+                        path.components().next_back(),
+                        Some(std::path::Component::Normal(_))
+                    ) =>
+                {
+                    path.pop();
+                }
+                part => path.push(part),
+            }
+        }
+        Some(if path.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            path
+        })
     }
 
     /// Removes every generation but `keep` (left over by earlier full

@@ -1,8 +1,10 @@
 //! The manifest: what the committed index was built from.
 //!
 //! One line per post file: size, modification time, content hash (xxh3),
-//! passage count, racy flag, slug and relative path, separated by tabs
-//! (tabs, line ends and backslashes in names escaped). What each passage
+//! passage count, racy flag, the slugs of its posts and relative path,
+//! separated by tabs (tabs, line ends and backslashes in names escaped).
+//! Slugs are separated by spaces; a post whose slug is not the one it asked
+//! for (another post had it) is written `wanted>slug`. What each passage
 //! was (its content hash) lives in the index itself, next to the passage.
 //!
 //! A manifest is written to a new file (`manifest-<opstamp>.tsv`, through
@@ -18,15 +20,15 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// First line of every manifest file.
-const HEADER: &str = "# recherche manifest 2";
+const HEADER: &str = "# recherche manifest 3";
 
 /// What the index knows of one post file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileEntry {
     /// Path relative to the corpus folder.
     pub relative: String,
-    /// Slug the file's ids were built from.
-    pub slug: String,
+    /// The slugs of its posts, in the file's order.
+    pub posts: Vec<PostSlug>,
     /// Size in bytes when indexed.
     pub size: u64,
     /// Modification time when indexed (ns since the epoch).
@@ -38,6 +40,50 @@ pub struct FileEntry {
     /// Modified right before it was indexed: size and time may not reveal
     /// a later edit, so its content is hashed at every check.
     pub racy: bool,
+}
+
+/// The slug a post asked for, and the one it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostSlug {
+    /// From the post's file name, front matter or `wp:post_name`.
+    pub wanted: String,
+    /// Its ids start with this one.
+    pub slug: String,
+}
+
+impl FileEntry {
+    /// The slugs its posts asked for.
+    pub fn wanted(&self) -> impl Iterator<Item = &str> {
+        self.posts.iter().map(|p| p.wanted.as_str())
+    }
+}
+
+fn slugs_to_text(posts: &[PostSlug]) -> String {
+    let mut out = String::new();
+    for post in posts {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&post.wanted);
+        if post.slug != post.wanted {
+            out.push('>');
+            out.push_str(&post.slug);
+        }
+    }
+    out
+}
+
+fn slugs_from_text(text: &str) -> Vec<PostSlug> {
+    text.split(' ')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let (wanted, slug) = s.split_once('>').unwrap_or((s, s));
+            PostSlug {
+                wanted: wanted.to_string(),
+                slug: slug.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// The file table of a committed index, sorted by relative path.
@@ -62,7 +108,7 @@ impl Manifest {
                 f.hash,
                 f.passages,
                 u8::from(f.racy),
-                escape(&f.slug),
+                escape(&slugs_to_text(&f.posts)),
                 escape(&f.relative),
             );
         }
@@ -112,7 +158,7 @@ fn parse_line(line: &str) -> Option<FileEntry> {
         hash: u64::from_str_radix(next()?, 16).ok()?,
         passages: next()?.parse().ok()?,
         racy: next()? == "1",
-        slug: unescape(next()?),
+        posts: slugs_from_text(&unescape(next()?)),
         relative: unescape(next()?),
     };
     fields.next().is_none().then_some(entry)
@@ -173,7 +219,16 @@ mod tests {
             files: vec![
                 FileEntry {
                     relative: "a\tb\\c\nd\r.txt".into(),
-                    slug: "a-b-c-d".into(),
+                    posts: vec![
+                        PostSlug {
+                            wanted: "a-b-c-d".into(),
+                            slug: "a-b-c-d".into(),
+                        },
+                        PostSlug {
+                            wanted: "x".into(),
+                            slug: "x-2".into(),
+                        },
+                    ],
                     size: 12,
                     modified_ns: 1_700_000_000_123_456_789,
                     hash: 0xdead_beef,
@@ -182,7 +237,7 @@ mod tests {
                 },
                 FileEntry {
                     relative: "été/c.txt".into(),
-                    slug: "ete/c".into(),
+                    posts: Vec::new(),
                     size: 0,
                     modified_ns: 0,
                     hash: u64::MAX,
@@ -196,8 +251,8 @@ mod tests {
             text,
             format!(
                 "{HEADER}\n\
-                 12\t1700000000123456789\t00000000deadbeef\t3\t1\ta-b-c-d\ta\\tb\\\\c\\nd\\r.txt\n\
-                 0\t0\tffffffffffffffff\t0\t0\tete/c\tété/c.txt\n"
+                 12\t1700000000123456789\t00000000deadbeef\t3\t1\ta-b-c-d x>x-2\ta\\tb\\\\c\\nd\\r.txt\n\
+                 0\t0\tffffffffffffffff\t0\t0\t\tété/c.txt\n"
             )
         );
         assert_eq!(Manifest::from_text(&text), Ok(manifest));

@@ -22,6 +22,7 @@ mod folder;
 pub mod manifest;
 pub mod read;
 mod read_only;
+mod slugs;
 pub mod update;
 
 use tantivy::TantivyDocument;
@@ -32,6 +33,7 @@ use tantivy::schema::{
 
 use crate::analysis::{self, ANALYZER_VERSION};
 use crate::corpus::PostFile;
+use crate::dates;
 use crate::passages::{Kind, Passage, Post};
 pub use commit::Counts;
 pub use folder::{DirState, IndexDir, IndexLock, OpenIndex, Pointer};
@@ -40,7 +42,7 @@ pub use manifest::Manifest;
 /// Version of the schema below and of the manifest; with
 /// [`ANALYZER_VERSION`] it decides whether an existing index can be
 /// updated or must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The fields of a passage document.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +53,8 @@ pub struct Fields {
     pub id: Field,
     /// Relative path of the post file (to find and delete its passages).
     pub file: Field,
-    /// Post slug (stored only).
+    /// Post slug: with the file and the position, what finds one passage;
+    /// `show` finds the passages around by it.
     pub post: Field,
     /// Post title: stored, and searchable at a lower boost.
     pub title: Field,
@@ -76,6 +79,16 @@ pub struct Fields {
     pub text_hash: Field,
     /// xxh3 of every stored field: tells an update whether a passage changed.
     pub passage_hash: Field,
+    /// The date, ISO 8601 (stored).
+    pub date: Field,
+    /// The date's local time as `YYYYMMDDhhmmss`, for `--since`/`--until`.
+    pub date_key: Field,
+    /// The permalink, or the comment's anchor (stored).
+    pub url: Field,
+    /// The id of the comment a reply answers (stored).
+    pub answers: Field,
+    /// The post's categories and tags (stored).
+    pub tags: Field,
 }
 
 fn analysed(analyzer: &str, record: IndexRecordOption) -> TextOptions {
@@ -93,7 +106,7 @@ pub fn schema() -> Schema {
     let mut builder = Schema::builder();
     builder.add_text_field("id", STORED | FAST);
     builder.add_text_field("file", STRING | STORED);
-    builder.add_text_field("post", STORED);
+    builder.add_text_field("post", STRING | STORED);
     builder.add_text_field("title", french(WithFreqs));
     builder.add_text_field("kind", STRING | STORED);
     builder.add_text_field(
@@ -107,6 +120,11 @@ pub fn schema() -> Schema {
     builder.add_u64_field("line", STORED);
     builder.add_u64_field("text_hash", FAST);
     builder.add_u64_field("passage_hash", FAST);
+    builder.add_text_field("date", STORED);
+    builder.add_u64_field("date_key", INDEXED | FAST);
+    builder.add_text_field("url", STORED);
+    builder.add_text_field("answers", STORED);
+    builder.add_text_field("tags", STORED);
     builder.build()
 }
 
@@ -132,6 +150,11 @@ impl Fields {
             line: field("line")?,
             text_hash: field("text_hash")?,
             passage_hash: field("passage_hash")?,
+            date: field("date")?,
+            date_key: field("date_key")?,
+            url: field("url")?,
+            answers: field("answers")?,
+            tags: field("tags")?,
         })
     }
 
@@ -156,6 +179,20 @@ impl Fields {
         doc.add_u64(self.line, passage.line.into());
         doc.add_u64(self.text_hash, text_hash(&passage.text));
         doc.add_u64(self.passage_hash, passage_hash(file, post, passage));
+        if let Some(date) = &passage.date {
+            doc.add_text(self.date, date);
+            if let Some(key) = dates::key(date) {
+                doc.add_u64(self.date_key, key);
+            }
+        }
+        for (field, value) in [(self.url, &passage.url), (self.answers, &passage.answers)] {
+            if let Some(value) = value {
+                doc.add_text(field, value);
+            }
+        }
+        for tag in &post.tags {
+            doc.add_text(self.tags, tag);
+        }
         doc
     }
 }
@@ -178,6 +215,10 @@ pub fn passage_hash(file: &PostFile, post: &Post, passage: &Passage) -> u64 {
         passage.author.as_deref().unwrap_or("\u{0}"),
         passage.context.as_deref().unwrap_or("\u{0}"),
         passage.text.as_str(),
+        passage.date.as_deref().unwrap_or("\u{0}"),
+        passage.url.as_deref().unwrap_or("\u{0}"),
+        passage.answers.as_deref().unwrap_or("\u{0}"),
+        &post.tags.join("\u{1e}"),
     ] {
         bytes.extend_from_slice(part.as_bytes());
         bytes.push(0x1f);
@@ -211,6 +252,14 @@ pub struct StoredPassage {
     pub position: u64,
     /// Line in the post file.
     pub line: u64,
+    /// The post's date, or the comment's (ISO 8601).
+    pub date: Option<String>,
+    /// The permalink, or the comment's anchor.
+    pub url: Option<String>,
+    /// The id of the comment a reply answers.
+    pub answers: Option<String>,
+    /// The post's categories and tags.
+    pub tags: Vec<String>,
 }
 
 impl StoredPassage {
@@ -234,6 +283,14 @@ impl StoredPassage {
             text: text(fields.text),
             position: number(fields.position),
             line: number(fields.line),
+            date: optional(fields.date),
+            url: optional(fields.url),
+            answers: optional(fields.answers),
+            tags: doc
+                .get_all(fields.tags)
+                .filter_map(|v| v.as_str())
+                .map(str::to_string)
+                .collect(),
         }
     }
 }

@@ -38,10 +38,12 @@ pub fn passage(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<
 
 /// Where the passages of a post file are, in index order.
 pub fn file_passages(searcher: &Searcher, fields: &Fields, file: &str) -> Result<Vec<DocAddress>> {
-    let query = TermQuery::new(
-        Term::from_field_text(fields.file, file),
-        IndexRecordOption::Basic,
-    );
+    addresses(searcher, Term::from_field_text(fields.file, file))
+}
+
+/// Where the passages holding `term` are, in index order.
+fn addresses(searcher: &Searcher, term: Term) -> Result<Vec<DocAddress>> {
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
     let mut addresses: Vec<DocAddress> = searcher
         .search(&query, &DocSetCollector)?
         .into_iter()
@@ -50,32 +52,36 @@ pub fn file_passages(searcher: &Searcher, fields: &Fields, file: &str) -> Result
     Ok(addresses)
 }
 
-/// The passages of a post file, in reading order.
+/// The passages of a post file, in reading order: its posts in the
+/// order of `posts` (the file's, from the manifest), each post's passages
+/// by position.
 pub fn passages_of_file(
     searcher: &Searcher,
     fields: &Fields,
     file: &str,
+    posts: &[&str],
 ) -> Result<Vec<StoredPassage>> {
     let mut passages = Vec::new();
     for address in file_passages(searcher, fields, file)? {
         let doc: TantivyDocument = searcher.doc(address)?;
         passages.push(StoredPassage::from_doc(&doc, fields));
     }
-    passages.sort_by_key(|p| p.position);
+    let rank = |post: &str| posts.iter().position(|p| *p == post);
+    passages.sort_by_cached_key(|p| (rank(&p.post), p.position));
     Ok(passages)
 }
 
-/// The passages of a post file whose position is within `around` of
+/// The passages of a post whose position is within `around` of
 /// `position`, in reading order.
 pub fn neighbours(
     searcher: &Searcher,
     fields: &Fields,
-    file: &str,
+    post: &str,
     position: u64,
     around: u64,
 ) -> Result<Vec<StoredPassage>> {
     let mut passages = Vec::new();
-    for address in file_passages(searcher, fields, file)? {
+    for address in addresses(searcher, Term::from_field_text(fields.post, post))? {
         let at = searcher
             .segment_reader(address.segment_ord)
             .fast_fields()

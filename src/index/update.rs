@@ -23,12 +23,13 @@ use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 use super::build;
 use super::check::{check, now_ns, settled};
 use super::commit::{TextCounts, commit};
-use super::manifest::{FileEntry, Manifest};
+use super::manifest::{FileEntry, Manifest, PostSlug};
+use super::slugs::Slugs;
 use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, passage_hash, read, text_hash};
 use crate::corpus::{self, PostFile};
 use crate::error::{Error, Result};
-use crate::formats::{self, ReadPost};
-use crate::passages::Post;
+use crate::formats;
+use crate::passages::{Post, post_of_id};
 
 /// How to bring the index up to date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +145,9 @@ impl Progress {
 
 /// One update run: the corpus, its files, and how to stop.
 pub(crate) struct Run<'a> {
-    /// The post files, sorted, with their slugs.
+    /// The corpus folder.
+    pub corpus: &'a Path,
+    /// The post files, sorted.
     pub files: Vec<PostFile>,
     interrupt: &'a AtomicBool,
     pub progress: &'a Progress,
@@ -169,13 +172,19 @@ impl Run<'_> {
         !settled(modified_ns, self.started_ns)
     }
 
-    /// Reads a post file; `None` for a file that cannot be read when the
-    /// run leaves such files (`why` in the summary).
-    pub fn read(&self, file: &PostFile, summary: &mut Summary) -> Result<Option<ReadPost>> {
-        match formats::read(file) {
-            Ok(read) => Ok(Some(read)),
+    /// Reads a post file, handing its posts to `on_post`, and returns the
+    /// hash of its bytes; `None` for a file that cannot be read when the
+    /// run leaves such files (why in `left`): no post of it was handed on.
+    pub fn read(
+        &self,
+        file: &PostFile,
+        left: &mut Vec<String>,
+        on_post: &mut dyn FnMut(Post) -> Result<()>,
+    ) -> Result<Option<u64>> {
+        match formats::read(file, on_post) {
+            Ok(hash) => Ok(Some(hash)),
             Err(e) if self.bad_files == BadFiles::Keep && e.is_about_a_post() => {
-                summary.left.push(e.to_string());
+                left.push(e.to_string());
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -211,6 +220,7 @@ pub fn update(dir: &IndexDir, lock: &IndexLock, request: &Request) -> Result<Sum
             .files_total
             .store(files.len() as u64, Ordering::Relaxed);
         Ok(Run {
+            corpus,
             files,
             interrupt: request.interrupt,
             progress,
@@ -240,7 +250,7 @@ pub fn update(dir: &IndexDir, lock: &IndexLock, request: &Request) -> Result<Sum
             if check.is_fresh() {
                 unchanged(&open, &check)?
             } else {
-                incremental(&run(corpus::sorted_with_slugs(check.files)?)?, &open)?
+                incremental(&run(corpus::sorted(check.files)?)?, &open)?
             }
         }
         None => build::full(&run(corpus::discover(corpus)?)?, dir, lock)?,
@@ -263,28 +273,31 @@ fn unchanged(open: &OpenIndex, check: &super::check::Check) -> Result<Summary> {
     })
 }
 
-/// A new or changed post file, read.
-struct Change {
-    file: PostFile,
-    post: Post,
-}
-
-/// What an update does: the new manifest, the files to index again, and
+/// What an update does: the new manifest, its edits of the index, and
 /// the committed files no longer listed.
 struct Plan {
     entries: Vec<FileEntry>,
-    changes: Vec<Change>,
+    edits: Edits,
     gone: Vec<FileEntry>,
 }
 
 /// Compares each listed file with its committed entry, both sorted by
-/// relative path, in one pass over the two.
-fn plan(run: &Run, committed: &[FileEntry], summary: &mut Summary) -> Result<Plan> {
+/// relative path, in one pass over the two; the posts of a file read again
+/// are compared with the passages the index holds for it as they come.
+fn plan(
+    run: &Run,
+    searcher: &Searcher,
+    fields: &Fields,
+    committed: &[FileEntry],
+    texts: &mut TextCounts,
+    summary: &mut Summary,
+) -> Result<Plan> {
     let mut plan = Plan {
         entries: Vec::with_capacity(run.files.len()),
-        changes: Vec::new(),
+        edits: Edits::default(),
         gone: Vec::new(),
     };
+    let mut slugs = Slugs::default();
     let mut committed = committed.iter().peekable();
     for file in &run.files {
         run.check_interrupt()?;
@@ -293,49 +306,123 @@ fn plan(run: &Run, committed: &[FileEntry], summary: &mut Summary) -> Result<Pla
             plan.gone.push(entry.clone());
         }
         let previous = committed.next_if(|e| e.relative == file.relative);
-        let same_stat = |e: &&FileEntry| {
-            e.size == file.size && e.modified_ns == file.modified_ns && e.slug == file.slug
-        };
+        let same_stat = |e: &&FileEntry| e.size == file.size && e.modified_ns == file.modified_ns;
         if let Some(entry) = previous.filter(|e| same_stat(e) && !e.racy) {
-            summary.unchanged += entry.passages;
-            plan.entries.push(entry.clone());
-            continue;
+            let given = slugs.assign_all(entry.wanted());
+            if given.iter().eq(entry.posts.iter().map(|p| &p.slug)) {
+                summary.unchanged += entry.passages;
+                plan.entries.push(entry.clone());
+                continue;
+            }
+            // An earlier post now has one of its slugs, or gave one back:
+            // its ids change.
+            slugs.release(&given);
         }
         summary.files_read += 1;
-        let Some(read) = run.read(file, summary)? else {
+        let stored = match previous {
+            Some(_) => stored_passages(searcher, fields, &file.relative)?,
+            None => HashMap::new(),
+        };
+        let mut change = FileChange {
+            fields,
+            file,
+            stored,
+            posts: Vec::new(),
+            passages: 0,
+            edits: &mut plan.edits,
+            texts,
+            summary,
+        };
+        let mut left = Vec::new();
+        let read = run.read(file, &mut left, &mut |post| {
+            change.post(post, &mut slugs);
+            Ok(())
+        });
+        let read = read?;
+        change.summary.left.append(&mut left);
+        let Some(hash) = read else {
             // Left as it was: the next update tries it again.
             if let Some(previous) = previous {
+                slugs.keep(previous.posts.iter().map(|p| p.slug.as_str()));
                 summary.unchanged += previous.passages;
                 plan.entries.push(previous.clone());
             }
             continue;
         };
-        let entry = FileEntry {
-            relative: file.relative.clone(),
-            slug: file.slug.clone(),
-            size: file.size,
-            modified_ns: file.modified_ns,
-            hash: read.hash,
-            passages: read.post.passages.len() as u64,
-            racy: run.is_racy(file.modified_ns),
-        };
-        match previous.filter(|e| e.hash == read.hash && e.slug == file.slug) {
-            // The same content: only the file's size or time are new.
-            Some(previous) => summary.unchanged += previous.passages,
-            None => plan.changes.push(Change {
-                file: file.clone(),
-                post: read.post,
-            }),
-        }
+        let entry = change.finish(hash, run.is_racy(file.modified_ns));
         plan.entries.push(entry);
     }
     plan.gone.extend(committed.cloned());
     Ok(plan)
 }
 
+/// The posts of a file read again, compared with the passages the index
+/// holds for it (`stored`, by id): changed and new passages are added,
+/// changed and removed ones deleted.
+struct FileChange<'a> {
+    fields: &'a Fields,
+    file: &'a PostFile,
+    stored: HashMap<String, StoredHashes>,
+    posts: Vec<PostSlug>,
+    passages: u64,
+    edits: &'a mut Edits,
+    texts: &'a mut TextCounts,
+    summary: &'a mut Summary,
+}
+
+impl FileChange<'_> {
+    fn post(&mut self, mut post: Post, slugs: &mut Slugs) {
+        let wanted = post.slug.clone();
+        let slug = slugs.assign(&wanted);
+        post.rename(&slug);
+        self.posts.push(PostSlug { wanted, slug });
+        let (fields, file) = (self.fields, self.file);
+        for passage in &post.passages {
+            self.passages += 1;
+            match self.stored.remove(&passage.id) {
+                Some(old) if old.passage_hash == passage_hash(file, &post, passage) => {
+                    self.summary.unchanged += 1;
+                    continue;
+                }
+                Some(old) => {
+                    self.summary.updated += 1;
+                    self.texts.remove(old.text_hash);
+                    self.edits
+                        .delete_passage(fields, &file.relative, &passage.id, old.position);
+                }
+                None => self.summary.added += 1,
+            }
+            self.texts.add(text_hash(&passage.text));
+            self.edits
+                .additions
+                .push(fields.document(file, &post, passage));
+        }
+    }
+
+    /// The file's new manifest entry, once its passages no longer given
+    /// are deleted.
+    fn finish(self, hash: u64, racy: bool) -> FileEntry {
+        for (id, old) in &self.stored {
+            self.summary.removed += 1;
+            self.texts.remove(old.text_hash);
+            self.edits
+                .delete_passage(self.fields, &self.file.relative, id, old.position);
+        }
+        FileEntry {
+            relative: self.file.relative.clone(),
+            posts: self.posts,
+            size: self.file.size,
+            modified_ns: self.file.modified_ns,
+            hash,
+            passages: self.passages,
+            racy,
+        }
+    }
+}
+
 /// The deletions and additions of an update, applied in that order: a
-/// deletion by file and position takes the documents added before it, and
-/// a new passage may take the position of one that goes.
+/// deletion by file, post and position takes the documents added before
+/// it, and a new passage may take the position of one that goes.
 #[derive(Default)]
 struct Edits {
     deletions: Vec<Box<dyn Query>>,
@@ -350,13 +437,14 @@ impl Edits {
             .push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
     }
 
-    /// Deletes the passage of a file at a position.
-    fn delete_passage(&mut self, fields: &Fields, relative: &str, position: u64) {
+    /// Deletes the passage `id` of a file, found by its post and position.
+    fn delete_passage(&mut self, fields: &Fields, relative: &str, id: &str, position: u64) {
         let term =
             |term| -> Box<dyn Query> { Box::new(TermQuery::new(term, IndexRecordOption::Basic)) };
         self.deletions
             .push(Box::new(BooleanQuery::intersection(vec![
                 term(Term::from_field_text(fields.file, relative)),
+                term(Term::from_field_text(fields.post, post_of_id(id))),
                 term(Term::from_field_u64(fields.position, position)),
             ])));
     }
@@ -371,15 +459,19 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
         files: run.files.len() as u64,
         ..Summary::default()
     };
-    let plan = plan(run, committed, &mut summary)?;
-    if plan.changes.is_empty() && plan.gone.is_empty() && plan.entries == *committed {
+    let mut texts = TextCounts::of(&searcher)?;
+    let mut plan = plan(run, &searcher, &fields, committed, &mut texts, &mut summary)?;
+    let edits = &mut plan.edits;
+    if edits.additions.is_empty()
+        && edits.deletions.is_empty()
+        && plan.gone.is_empty()
+        && plan.entries == *committed
+    {
         let counts = open.counts();
         summary.passages = counts.passages;
         summary.duplicates = counts.duplicates;
         return Ok(summary);
     }
-    let mut texts = TextCounts::of(&searcher)?;
-    let mut edits = Edits::default();
     for entry in &plan.gone {
         for stored in stored_passages(&searcher, &fields, &entry.relative)?.values() {
             texts.remove(stored.text_hash);
@@ -387,23 +479,12 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
         }
         edits.delete_file(&fields, &entry.relative);
     }
-    for change in &plan.changes {
-        let stored = stored_passages(&searcher, &fields, &change.file.relative)?;
-        compare_passages(
-            &fields,
-            change,
-            stored,
-            &mut texts,
-            &mut edits,
-            &mut summary,
-        );
-    }
     run.check_interrupt()?;
     let mut writer = update_writer(&open.index)?;
-    for query in edits.deletions {
+    for query in std::mem::take(&mut edits.deletions) {
         writer.delete_query(query)?;
     }
-    for document in edits.additions {
+    for document in std::mem::take(&mut edits.additions) {
         writer.add_document(document)?;
     }
     let counts = texts.counts();
@@ -416,41 +497,6 @@ fn incremental(run: &Run, open: &OpenIndex) -> Result<Summary> {
     summary.passages = counts.passages;
     summary.duplicates = counts.duplicates;
     Ok(summary)
-}
-
-/// Compares the passages of a changed file with those the index holds for
-/// it (`stored`, by id): changed and new passages are added, changed and
-/// removed ones deleted.
-fn compare_passages(
-    fields: &Fields,
-    change: &Change,
-    mut stored: HashMap<String, StoredHashes>,
-    texts: &mut TextCounts,
-    edits: &mut Edits,
-    summary: &mut Summary,
-) {
-    let Change { file, post } = change;
-    for passage in &post.passages {
-        match stored.remove(&passage.id) {
-            Some(old) if old.passage_hash == passage_hash(file, post, passage) => {
-                summary.unchanged += 1;
-                continue;
-            }
-            Some(old) => {
-                summary.updated += 1;
-                texts.remove(old.text_hash);
-                edits.delete_passage(fields, &file.relative, old.position);
-            }
-            None => summary.added += 1,
-        }
-        texts.add(text_hash(&passage.text));
-        edits.additions.push(fields.document(file, post, passage));
-    }
-    for old in stored.values() {
-        summary.removed += 1;
-        texts.remove(old.text_hash);
-        edits.delete_passage(fields, &file.relative, old.position);
-    }
 }
 
 /// Segments with more passages than this (those of a full build) are not

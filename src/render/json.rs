@@ -5,13 +5,14 @@
 //!  "hits": [{"rank": 1, "score": 3.21, "id": "…", "post": "…", "title": "…",
 //!            "kind": "comment", "author": "Milouse", "context": null,
 //!            "file": "….txt", "line": 42,
+//!            "date": "2010-08-03T09:15:00", "url": "https://…#comment-12",
 //!            "text": "<the whole passage>",
 //!            "snippet": "<snippet, no markup>", "highlights": [[12, 18]],
 //!            "duplicates": ["<ids of identical passages>"]}]}
 //! ```
 //!
 //! `highlights` are byte ranges into `snippet`, one per matched word.
-//! `author` and `context` are null where absent. `total` counts matching
+//! `author`, `context`, `date` and `url` are null where absent. `total` counts matching
 //! passages, identical ones once. Scores are rounded to four decimals.
 //! With `--explain`, each hit also has an `explanation` object.
 
@@ -43,6 +44,8 @@ struct JsonHit<'a> {
     context: Option<&'a str>,
     file: &'a str,
     line: u64,
+    date: Option<&'a str>,
+    url: Option<&'a str>,
     text: &'a str,
     snippet: &'a str,
     highlights: &'a [(usize, usize)],
@@ -69,6 +72,8 @@ fn hit(hit: &Hit) -> JsonHit<'_> {
         context: p.context.as_deref(),
         file: &p.file,
         line: p.line,
+        date: p.date.as_deref(),
+        url: p.url.as_deref(),
         text: &p.text,
         snippet: &hit.snippet.text,
         highlights: &hit.snippet.highlights,

@@ -1,10 +1,12 @@
 //! The text output of `search`, for people.
 //!
 //! ```text
-//! 1. Pourquoi les cadres dirigeants détestent-ils les médias sociaux? › Commentaire de Milouse
+//! 1. Pourquoi les cadres dirigeants détestent-ils les médias sociaux? › Commentaire de Milouse · 3 août 2010
 //!    Et si tout simplement ils n’aimaient pas [écrire] ?
-//!    cadres-dirigeants-medias-sociaux/comment/1/1
+//!    cadres-dirigeants-medias-sociaux/comment/1/1 · https://blog.example/cadres/#comment-12
 //! ```
+//!
+//! The date and the link show when the post's format gives them.
 //!
 //! Matched words are bold red on a terminal, `[between brackets]` without
 //! colour. Passage text comes from strangers' comments: control and
@@ -16,7 +18,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::place;
+use super::{french_date, place};
 use crate::search::{Explanation, Hit, Results};
 
 const HIGHLIGHT: Style = AnsiColor::Red.on_default().bold();
@@ -57,7 +59,11 @@ fn paint<'a>(text: &'a str, style: Style, color: bool) -> Cow<'a, str> {
 
 fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     let p = &hit.passage;
-    let place = place(p, |context| shorten(context, CONTEXT_CHARS).into_owned());
+    let mut place = place(p, |context| shorten(context, CONTEXT_CHARS).into_owned());
+    if let Some(date) = &p.date {
+        place.push_str(" · ");
+        place.push_str(&french_date(date));
+    }
     writeln!(
         out,
         "{} {} › {}",
@@ -81,6 +87,9 @@ fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     write_plain(out, &snippet.text[at..])?;
     writeln!(out)?;
     write!(out, "{INDENT}{}", paint(&p.id, ID, color))?;
+    if let Some(url) = &p.url {
+        write!(out, " · {}", sanitize(url))?;
+    }
     if !hit.duplicates.is_empty() {
         write!(out, " (même texte : {})", hit.duplicates.join(", "))?;
     }

@@ -1,8 +1,11 @@
-//! The `kind:` and `author:` filters, and `--kind`, `--author`.
+//! The `kind:` and `author:` filters, and `--kind`, `--author`, `--since`,
+//! `--until`.
 
+use std::ops::Bound;
 use tantivy::Term;
+
 use tantivy::query::{
-    AllQuery, BooleanQuery, Occur as TantivyOccur, Query as TantivyQuery, TermQuery,
+    AllQuery, BooleanQuery, Occur as TantivyOccur, Query as TantivyQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
@@ -52,6 +55,12 @@ pub fn filter(parsed: &Query, fields: &Fields) -> Vec<FilterPart> {
     }
     if !parsed.authors.is_empty() {
         parts.push((TantivyOccur::Must, any_author(fields, &parsed.authors)));
+    }
+    if let Some((since, until)) = parsed.dates {
+        // Undated passages have no key: a date range leaves them out.
+        let key = |value| Bound::Included(Term::from_field_u64(fields.date_key, value));
+        let range = RangeQuery::new(key(since), key(until));
+        parts.push((TantivyOccur::Must, Box::new(range)));
     }
     let excludes = !parsed.excluded_kinds.is_empty() || !parsed.excluded_authors.is_empty();
     if parts.is_empty() && excludes {

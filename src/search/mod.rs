@@ -48,6 +48,10 @@ pub struct SearchOptions {
     pub kinds: Vec<Kind>,
     /// Only passages by these authors (any), with the query's `author:`.
     pub authors: Vec<String>,
+    /// Only passages dated from this date key on ([`crate::dates::bound`]).
+    pub since: Option<u64>,
+    /// Only passages dated up to this date key.
+    pub until: Option<u64>,
     /// Turn typo tolerance and completion of the last word off.
     pub exact: bool,
     /// Explain each hit's score.
@@ -60,6 +64,8 @@ impl Default for SearchOptions {
             limit: 10,
             kinds: Vec::new(),
             authors: Vec::new(),
+            since: None,
+            until: None,
             exact: false,
             explain: false,
         }
@@ -105,6 +111,12 @@ pub fn parse_query(raw: &str, options: &SearchOptions) -> Result<Query> {
     let mut parsed = query::parse(raw)?;
     parsed.kinds.extend(options.kinds.iter().copied());
     parsed.authors.extend(options.authors.iter().cloned());
+    if options.since.is_some() || options.until.is_some() {
+        parsed.dates = Some((
+            options.since.unwrap_or(0),
+            options.until.unwrap_or(u64::MAX),
+        ));
+    }
     if parsed.is_empty() {
         return Err(Error::EmptyQuery);
     }

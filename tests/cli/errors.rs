@@ -35,7 +35,11 @@ fn missing_corpus_folder() {
 fn empty_corpus() {
     let env = TestEnv::empty();
     std::fs::create_dir(env.corpus()).unwrap();
-    fails_with(&env, &["index"], "corpus folder corpus holds no .txt post");
+    fails_with(
+        &env,
+        &["index"],
+        "corpus folder corpus holds no post (.txt, .xml, .html, .md)",
+    );
 }
 
 #[test]
@@ -46,9 +50,13 @@ fn non_utf8_post_is_named_with_its_offset_and_the_index_is_kept() {
     fails_with(
         &env,
         &["index"],
-        "corpus/zz-latin1.txt: not valid UTF-8 (invalid byte at offset 10)",
+        "corpus/zz-latin1.txt:3:4: not valid UTF-8 (invalid byte at offset 10)",
     );
-    fails_with(&env, &["index", "--full"], "zz-latin1.txt: not valid UTF-8");
+    fails_with(
+        &env,
+        &["index", "--full"],
+        "zz-latin1.txt:3:4: not valid UTF-8",
+    );
     assert_eq!(env.index_snapshot(), before);
     // The index still answers as it was.
     assert!(!env.hit_ids(&["narcissiques"]).is_empty());

@@ -81,7 +81,7 @@ fn status_says_whether_the_index_is_fresh() {
     text.expect_code(1);
     assert!(
         text.stdout
-            .contains("corpus:   2 changed since the last update:"),
+            .contains("corpus:   corpus, 2 changed since the last update:"),
         "{}",
         text.stdout
     );

@@ -22,6 +22,10 @@ struct Exported {
     context: Option<String>,
     position: u64,
     line: u64,
+    date: Option<String>,
+    url: Option<String>,
+    answers: Option<String>,
+    tags: Vec<String>,
     text: String,
 }
 
@@ -59,6 +63,10 @@ fn export_round_trips_every_passage_and_field() {
                 context: p.context,
                 position: p.position.into(),
                 line: p.line.into(),
+                date: p.date,
+                url: p.url,
+                answers: p.answers,
+                tags: post.tags.clone(),
                 text: p.text,
             });
         }

@@ -140,8 +140,7 @@ fn everything_printed_to_a_terminal_goes_through_the_same_escaping() {
     let run = env.run(&["index"]);
     run.expect_code(2);
     assert!(
-        run.stderr
-            .contains("corpus/\\u{1b}]0;T\\u{7}.txt: not valid UTF-8"),
+        run.stderr.contains("corpus/\\u{1b}]0;T\\u{7}.txt:3:"),
         "{:?}",
         run.stderr
     );
@@ -333,11 +332,7 @@ fn a_post_that_cannot_be_read_does_not_stop_searches() {
     let before = env.index_snapshot();
     let run = env.run(&["index"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("notes.txt: not valid UTF-8"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("notes.txt:3:"), "{}", run.stderr);
     assert_eq!(env.index_snapshot(), before, "index left as it was");
     // A search answers: the seed updated, the notes' last passages kept.
     let run = env.run(&["search", "--json", "égocentriques"]);
@@ -345,7 +340,7 @@ fn a_post_that_cannot_be_read_does_not_stop_searches() {
     let notes_line = run
         .stderr
         .lines()
-        .filter(|l| l.contains("notes.txt: not valid UTF-8"))
+        .filter(|l| l.contains("notes.txt:3:"))
         .count();
     assert_eq!(notes_line, 1, "{}", run.stderr);
     assert!(run.stderr.contains("its last indexed passages are kept"));
@@ -387,7 +382,7 @@ fn a_watch_reports_a_post_it_cannot_read_and_goes_on() {
     env.write_post(SEED_FILE, &SEED.replace("narcissiques", "égocentriques"));
     line.clear();
     stderr.read_line(&mut line).unwrap();
-    assert!(line.contains("notes.txt: not valid UTF-8"), "{line}");
+    assert!(line.contains("notes.txt:3:"), "{line}");
     // The other post is updated all the same.
     let mut stdout = BufReader::new(watch.stdout.take().unwrap());
     let mut updated = String::new();

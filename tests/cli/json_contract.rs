@@ -30,6 +30,8 @@ struct Hit {
     context: Option<String>,
     file: String,
     line: u64,
+    date: Option<String>,
+    url: Option<String>,
     text: String,
     snippet: String,
     highlights: Vec<(usize, usize)>,
@@ -97,6 +99,7 @@ struct Shown {
     post: String,
     title: String,
     file: String,
+    tags: Vec<String>,
     passages: Vec<ShownPassage>,
 }
 
@@ -110,6 +113,9 @@ struct ShownPassage {
     author: Option<String>,
     context: Option<String>,
     line: u64,
+    date: Option<String>,
+    url: Option<String>,
+    answers: Option<String>,
     text: String,
 }
 
@@ -124,6 +130,8 @@ struct Status {
     updated_at: String,
     analyzer_version: u32,
     schema_version: u32,
+    corpus: String,
+    files: usize,
     posts: usize,
     passages: u64,
     by_kind: std::collections::BTreeMap<String, u64>,
