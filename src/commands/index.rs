@@ -128,8 +128,12 @@ pub fn describe(summary: &Summary) -> String {
     } else {
         "index up to date"
     };
+    let moved = match summary.moved {
+        0 => String::new(),
+        n => format!(", {n} moved"),
+    };
     format!(
-        "{what}: {} passages ({} added, {} updated, {} removed, {} unchanged; {} duplicates)",
+        "{what}: {} passages ({} added, {} updated, {} removed, {} unchanged{moved}; {} duplicates)",
         summary.passages,
         summary.added,
         summary.updated,

@@ -221,12 +221,16 @@ fn push_comments(builder: &mut PassageBuilder, root: ElementRef, lines: &mut Lin
             .value()
             .classes()
             .any(|c| c == "pingback" || c == "trackback");
-        let author = first(
-            element,
-            &[".comment-author .fn", ".fn", ".p-author", ".comment-author"],
-        )
-        .map(text_of)
-        .filter(|a| !a.is_empty());
+        let author_of = |selectors: &[&str]| {
+            first(element, selectors)
+                .map(text_of)
+                .filter(|a| !a.is_empty())
+        };
+        let mut author = author_of(&[".comment-author .fn", ".fn", ".p-author", ".comment-author"]);
+        if is_pingback && author.is_none() {
+            // A pingback names the linking post in its link.
+            author = author_of(&["a.url", "a"]);
+        }
         let answers = element
             .ancestors()
             .filter_map(ElementRef::wrap)

@@ -73,7 +73,8 @@ pub struct Fields {
     /// Rank of the passage in its post: with the file, what finds one
     /// passage (an update deletes by both; `show` finds the passages around).
     pub position: Field,
-    /// Line of the post file where the passage starts.
+    /// Line of the post file where the passage starts (fast: an update
+    /// tells a passage that only moved from one that changed).
     pub line: Field,
     /// xxh3 of the text alone: identical passages share it.
     pub text_hash: Field,
@@ -117,7 +118,7 @@ pub fn schema() -> Schema {
     builder.add_text_field("text", french(WithFreqsAndPositions));
     builder.add_text_field("words", analysed(analysis::WORDS, Basic));
     builder.add_u64_field("position", STORED | FAST | INDEXED);
-    builder.add_u64_field("line", STORED);
+    builder.add_u64_field("line", STORED | FAST);
     builder.add_u64_field("text_hash", FAST);
     builder.add_u64_field("passage_hash", FAST);
     builder.add_text_field("date", STORED);
@@ -202,8 +203,8 @@ pub fn text_hash(text: &str) -> u64 {
     manifest::hash(text.as_bytes())
 }
 
-/// Hash of everything stored for a passage: if it is unchanged, the stored
-/// document is too.
+/// Hash of everything stored for a passage but its line: if it and the
+/// line are unchanged, the stored document is too.
 pub fn passage_hash(file: &PostFile, post: &Post, passage: &Passage) -> u64 {
     let mut bytes = Vec::with_capacity(passage.text.len() + 256);
     for part in [
@@ -224,7 +225,6 @@ pub fn passage_hash(file: &PostFile, post: &Post, passage: &Passage) -> u64 {
         bytes.push(0x1f);
     }
     bytes.extend_from_slice(&passage.position.to_le_bytes());
-    bytes.extend_from_slice(&passage.line.to_le_bytes());
     bytes.extend_from_slice(&ANALYZER_VERSION.to_le_bytes());
     manifest::hash(&bytes)
 }

@@ -96,6 +96,9 @@ pub struct Summary {
     pub removed: u64,
     /// Passages left as they were.
     pub unchanged: u64,
+    /// Passages unchanged but at another line of their file (a post above
+    /// them in an export grew or shrank): written again with their line.
+    pub moved: u64,
     /// Passages identical to another one (collapsed in search results).
     pub duplicates: u64,
     /// Post files in the corpus.
@@ -115,9 +118,9 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// True if passages were added, changed or removed.
+    /// True if passages were added, changed, moved or removed.
     pub fn changed(&self) -> bool {
-        self.added + self.updated + self.removed > 0
+        self.added + self.updated + self.moved + self.removed > 0
     }
 }
 
@@ -381,8 +384,14 @@ impl FileChange<'_> {
             self.passages += 1;
             match self.stored.remove(&passage.id) {
                 Some(old) if old.passage_hash == passage_hash(file, &post, passage) => {
-                    self.summary.unchanged += 1;
-                    continue;
+                    if old.line == u64::from(passage.line) {
+                        self.summary.unchanged += 1;
+                        continue;
+                    }
+                    self.summary.moved += 1;
+                    self.texts.remove(old.text_hash);
+                    self.edits
+                        .delete_passage(fields, &file.relative, &passage.id, old.position);
                 }
                 Some(old) => {
                     self.summary.updated += 1;
@@ -518,12 +527,13 @@ fn update_writer(index: &Index) -> Result<IndexWriter> {
     Ok(writer)
 }
 
-/// The hashes the index holds for one passage, and its position.
+/// The hashes the index holds for one passage, its position and line.
 #[derive(Debug, Clone, Copy)]
 struct StoredHashes {
     passage_hash: u64,
     text_hash: u64,
     position: u64,
+    line: u64,
 }
 
 /// The passages the index holds for a file, by id.
@@ -551,6 +561,7 @@ fn stored_passages(
             passage_hash: value("passage_hash")?,
             text_hash: value("text_hash")?,
             position: value("position")?,
+            line: value("line")?,
         };
         passages.insert(id, hashes);
     }

@@ -83,6 +83,7 @@ struct IndexSummary {
     updated: u64,
     removed: u64,
     unchanged: u64,
+    moved: u64,
     duplicates: u64,
     files: u64,
     files_read: u64,

@@ -5,6 +5,7 @@ mod docs;
 mod errors;
 mod everyday;
 mod export;
+mod formats;
 mod harness;
 mod hostile;
 mod json_contract;
