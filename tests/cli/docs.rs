@@ -1,5 +1,6 @@
 //! The examples of the documentation are real: each `$ recherche …` block
-//! of `README.md` and `docs/*.md` is run on the seed post and prints
+//! of `README.md` and `docs/*.md` is run on the seed post (or, given
+//! `--corpus blog`, on the seed post in every format) and prints
 //! exactly what the page shows (`status` with its dates and the index's
 //! size masked: they change with every build).
 
@@ -122,6 +123,18 @@ fn the_examples_of_the_documentation_print_what_they_show() {
         "{readme:?}"
     );
     let env = TestEnv::seed_indexed();
+    // The blog of docs/formats.md: the seed post in every format.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let blog = env.path().join("blog");
+    for (from, to) in [
+        ("seed/cadres-dirigeants-medias-sociaux.txt", "cadres-dirigeants-medias-sociaux.txt"),
+        ("wxr/blog.xml", "export/blog.xml"),
+        ("html/cadres-dirigeants-medias-sociaux.html", "pages/cadres.html"),
+        ("markdown/2011-09-12-un-an-apres.md", "2011-09-12-un-an-apres.md"),
+    ] {
+        std::fs::create_dir_all(blog.join(to).parent().unwrap()).unwrap();
+        std::fs::copy(fixtures.join(from), blog.join(to)).unwrap();
+    }
     let mut run_examples = 0;
     for (path, page) in &pages {
         for (command, shown) in examples(page) {
