@@ -127,10 +127,19 @@ fn the_examples_of_the_documentation_print_what_they_show() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let blog = env.path().join("blog");
     for (from, to) in [
-        ("seed/cadres-dirigeants-medias-sociaux.txt", "cadres-dirigeants-medias-sociaux.txt"),
+        (
+            "seed/cadres-dirigeants-medias-sociaux.txt",
+            "cadres-dirigeants-medias-sociaux.txt",
+        ),
         ("wxr/blog.xml", "export/blog.xml"),
-        ("html/cadres-dirigeants-medias-sociaux.html", "pages/cadres.html"),
-        ("markdown/2011-09-12-un-an-apres.md", "2011-09-12-un-an-apres.md"),
+        (
+            "html/cadres-dirigeants-medias-sociaux.html",
+            "pages/cadres.html",
+        ),
+        (
+            "markdown/2011-09-12-un-an-apres.md",
+            "2011-09-12-un-an-apres.md",
+        ),
     ] {
         std::fs::create_dir_all(blog.join(to).parent().unwrap()).unwrap();
         std::fs::copy(fixtures.join(from), blog.join(to)).unwrap();
