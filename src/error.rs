@@ -55,6 +55,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// A post file changed while it was being read.
+    #[error("{} changed while it was read; try again", .0.display())]
+    ChangedWhileRead(PathBuf),
+
     /// The index was built from another corpus folder than the one given.
     #[error(
         "index {} was built from {}, not {}; give --corpus {} or rebuild it from this folder with `recherche index --full`",

@@ -212,6 +212,15 @@ fn only_published_posts_and_approved_comments_are_read() {
 }
 
 #[test]
+fn an_export_may_start_with_a_byte_order_mark() {
+    let text = std::fs::read_to_string(fixture("wxr/blog.xml").path).unwrap();
+    let (_dir, file) = temporary("blog.xml", format!("\u{feff}{text}").as_bytes());
+    let posts = formats::read_all(&file).unwrap();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0].passages[0].line, 28);
+}
+
+#[test]
 fn every_version_of_the_export_format_is_read() {
     let text = std::fs::read_to_string(fixture("wxr/blog.xml").path).unwrap();
     let expected = shown(&posts_of("wxr/blog.xml"))
@@ -280,6 +289,18 @@ fn a_bad_export_names_its_line_and_column() {
     assert_eq!(
         read_error("latin1.md", b"# Titre\n\ncaf\xe9\n"),
         "latin1.md:3:4: not valid UTF-8 (invalid byte at offset 12)"
+    );
+    let mut bytes = text.as_bytes().to_vec();
+    let offset = text.find("Milouse").unwrap() + 6;
+    bytes[offset] = 0xe9;
+    let line = text[..offset].matches('\n').count() + 1;
+    let message = read_error("blog.xml", &bytes);
+    assert!(
+        message.starts_with(&format!("blog.xml:{line}:"))
+            && message.ends_with(&format!(
+                "not valid UTF-8 (invalid byte at offset {offset})"
+            )),
+        "{message}"
     );
 }
 

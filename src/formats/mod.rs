@@ -59,16 +59,20 @@ impl Format {
 /// the file's order; returns the hash of its bytes. A file that cannot be
 /// read fails before any post is handed on.
 pub fn read(file: &PostFile, on_post: &mut dyn FnMut(Post) -> Result<()>) -> Result<u64> {
+    let slug = corpus::slugify(&file.relative);
+    let format = Format::of(&file.relative).unwrap_or(Format::CopiedPage);
+    if format == Format::WordPress {
+        // Read as a stream: an export may be large.
+        return wxr::read(file, folder_of(&slug), on_post);
+    }
     let bytes = corpus::read_bytes(file)?;
     let hash = hash(&bytes);
     let text = corpus::decode(&file.path, bytes)?;
-    let slug = corpus::slugify(&file.relative);
-    match Format::of(&file.relative).unwrap_or(Format::CopiedPage) {
-        Format::CopiedPage => on_post(copied_page::parse(&slug, &text))?,
-        Format::WordPress => wxr::read(&file.path, &text, folder_of(&slug), on_post)?,
-        Format::SavedPage => on_post(saved_page::parse(&slug, &text))?,
-        Format::Markdown => on_post(markdown::parse(&slug, &file.relative, &text))?,
-    }
+    on_post(match format {
+        Format::SavedPage => saved_page::parse(&slug, &text),
+        Format::Markdown => markdown::parse(&slug, &file.relative, &text),
+        _ => copied_page::parse(&slug, &text),
+    })?;
     Ok(hash)
 }
 

@@ -6,20 +6,24 @@
 //! empty or `comment` type is a comment, `pingback` and `trackback` are
 //! pingbacks; a reply answers the comment its `wp:comment_parent` names.
 //!
-//! The file is read twice: once to check that it is well-formed XML and a
-//! WordPress export, so that a bad file gives no post at all; then to hand
-//! on its posts one at a time, so that memory does not grow with the
-//! export.
+//! The file is read twice, as a stream: once to check that it is
+//! well-formed XML and a WordPress export (and to hash its bytes), so that
+//! a bad file gives no post at all; then to hand on its posts one at a
+//! time. Memory holds one post and its comments, whatever the export's
+//! size.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufReader, Read};
 
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
+use xxhash_rust::xxh3::Xxh3;
 
 use super::{LineFinder, html, push_comment, push_content, title_or_slug};
-use crate::corpus::slugify;
+use crate::analysis::nfc;
+use crate::corpus::{self, PostFile, slugify};
 use crate::dates;
 use crate::error::{Error, Result, line_and_column};
 use crate::passages::{CommentHead, Kind, PassageBuilder, Post};
@@ -32,73 +36,114 @@ const NAMESPACES: &[(&str, &str)] = &[
     ("http://purl.org/dc/elements/1.1/", "dc:"),
 ];
 
-/// Reads the export `text` (of the file at `path`) and hands its posts to
-/// `on_post`; their slugs start with `folder`.
+/// A reader of the file's bytes that hashes them as they pass.
+struct Hashing<R> {
+    inner: R,
+    hasher: Xxh3,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+type XmlReader = NsReader<BufReader<Hashing<File>>>;
+
+fn open(file: &PostFile) -> Result<XmlReader> {
+    let unreadable = |reason| Error::PostUnreadable {
+        path: file.path.clone(),
+        reason,
+    };
+    let inner = File::open(&file.path).map_err(unreadable)?;
+    let hashing = Hashing {
+        inner,
+        hasher: Xxh3::new(),
+    };
+    Ok(NsReader::from_reader(BufReader::with_capacity(
+        1 << 16,
+        hashing,
+    )))
+}
+
+/// Reads the export `file` and hands its posts to `on_post`, their slugs
+/// under `folder`; returns the hash of its bytes.
 pub fn read(
-    path: &Path,
-    text: &str,
+    file: &PostFile,
     folder: &str,
     on_post: &mut dyn FnMut(Post) -> Result<()>,
-) -> Result<()> {
-    check(path, text)?;
+) -> Result<u64> {
+    let hash = check(file)?;
     let mut export = Export {
-        text,
         folder,
         authors: HashMap::new(),
         author: Author::default(),
         item: None,
         comment: None,
-        line: (0, 1),
     };
-    let mut reader = NsReader::from_str(text);
-    let mut value = String::new();
-    let mut names: Vec<String> = Vec::new();
+    let mut reader = open(file)?;
+    let (mut buf, mut value, mut names) = (Vec::new(), String::new(), Vec::<String>::new());
+    let mut line = 1u32;
     loop {
-        let at = reader.buffer_position() as usize;
-        let event = next_event(&mut reader, path, text)?;
+        buf.clear();
+        // The file was checked: it changed since.
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|_| Error::ChangedWhileRead(file.path.clone()))?;
+        let newlines = event.bytes().filter(|&b| b == b'\n').count() as u32;
         match event {
             Event::Start(start) => {
                 let name = qualified(&reader, &start);
-                export.start(&name, at);
+                export.start(&name, line, line + newlines);
                 names.push(name);
                 value.clear();
             }
             Event::End(_) => {
                 let name = names.pop().unwrap_or_default();
-                if let Some(post) = export.end(&name, std::mem::take(&mut value)) {
+                let text = nfc(&value).into_owned();
+                value.clear();
+                if let Some(post) = export.end(&name, text) {
                     on_post(post)?;
                 }
             }
             Event::Text(text) => value.push_str(&text.xml10_content()),
             Event::CData(data) => value.push_str(&data.xml10_content()),
             Event::GeneralRef(entity) => push_entity(&mut value, &entity),
-            Event::Eof => return Ok(()),
+            Event::Eof => return Ok(hash),
             _ => {}
         }
+        line += newlines;
     }
 }
 
-/// Checks that `text` is well-formed XML and a WordPress export.
-fn check(path: &Path, text: &str) -> Result<()> {
-    let mut reader = NsReader::from_str(text);
+/// Checks that `file` is well-formed XML, UTF-8, and a WordPress export;
+/// returns the hash of its bytes.
+fn check(file: &PostFile) -> Result<u64> {
+    let mut reader = open(file)?;
+    let mut buf = Vec::new();
     let mut depth = 0usize;
     let mut wordpress = false;
     let mut root = None;
     loop {
-        let at = reader.buffer_position() as usize;
-        let event = next_event(&mut reader, path, text)?;
+        buf.clear();
+        let at = reader.buffer_position();
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            bad(
+                file,
+                reader.error_position(),
+                format!("not well-formed XML: {e}"),
+            )
+        })?;
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let name = qualified(&reader, start);
                 wordpress |= name.starts_with("wp:");
                 if depth == 0 {
                     if root.is_some() {
-                        return Err(bad(
-                            path,
-                            text,
-                            at,
-                            "not well-formed XML: a second root element".into(),
-                        ));
+                        let reason = "not well-formed XML: a second root element".to_string();
+                        return Err(bad(file, at, reason));
                     }
                     root = Some((name, at));
                 }
@@ -110,49 +155,51 @@ fn check(path: &Path, text: &str) -> Result<()> {
                     && quick_xml::escape::resolve_xml_entity(&entity).is_none() =>
             {
                 let reason = format!("not well-formed XML: unknown entity &{};", &*entity);
-                return Err(bad(path, text, at, reason));
+                return Err(bad(file, at, reason));
             }
             Event::Eof if depth > 0 => {
                 let reason = "not well-formed XML: the file ends inside an element".to_string();
-                return Err(bad(path, text, text.len(), reason));
+                return Err(bad(file, reader.buffer_position(), reason));
             }
             Event::Eof => break,
             _ => {}
         }
     }
+    let hash = reader.into_inner().into_inner().hasher.digest();
     match root {
-        Some((name, _)) if name == "rss" && wordpress => Ok(()),
+        Some((name, _)) if name == "rss" && wordpress => Ok(hash),
         Some((_, at)) => Err(bad(
-            path,
-            text,
+            file,
             at,
             "not a WordPress export (no rss element with wp: elements of http://wordpress.org/export/)".into(),
         )),
-        None => Err(bad(path, text, 0, "not a WordPress export (no element)".into())),
+        None => Err(bad(file, 0, "not a WordPress export (no element)".into())),
     }
 }
 
-fn bad(path: &Path, text: &str, at: usize, reason: String) -> Error {
-    let (line, column) = line_and_column(text.as_bytes(), at);
+/// The error of a bad export at byte `at`: not UTF-8 (at its first
+/// invalid byte), else `reason`, with the line and column. Only a bad file
+/// is read whole.
+fn bad(file: &PostFile, at: u64, reason: String) -> Error {
+    let bytes = match corpus::read_bytes(file) {
+        Ok(bytes) => bytes,
+        Err(e) => return e,
+    };
+    if let Err(e) = corpus::decode(&file.path, bytes.clone()) {
+        return e;
+    }
+    let (line, column) = line_and_column(&bytes, at as usize);
     Error::BadPost {
-        path: path.to_path_buf(),
+        path: file.path.clone(),
         line,
         column,
         reason,
     }
 }
 
-/// The next event of the file, or the error at its line and column.
-fn next_event<'t>(reader: &mut NsReader<&'t [u8]>, path: &Path, text: &str) -> Result<Event<'t>> {
-    reader.read_event().map_err(|e| {
-        let at = reader.error_position() as usize;
-        bad(path, text, at, format!("not well-formed XML: {e}"))
-    })
-}
-
 /// The name of an element with the prefix of its known namespace (`wp:`,
 /// `content:`, `dc:`), whatever prefix the file gives it.
-fn qualified(reader: &NsReader<&[u8]>, start: &BytesStart) -> String {
+fn qualified<R>(reader: &NsReader<R>, start: &BytesStart) -> String {
     let (namespace, local) = reader.resolver().resolve_element(start.name());
     let local: &str = local.as_ref();
     let prefix = match namespace {
@@ -193,9 +240,9 @@ struct Item {
     creator: String,
     date: String,
     content: String,
-    /// Where the title and the content start in the file.
-    title_at: usize,
-    content_at: usize,
+    /// The lines where the title and the content start in the file.
+    title_line: u32,
+    content_line: u32,
     tags: Vec<String>,
     comments: Vec<RawComment>,
 }
@@ -207,7 +254,7 @@ struct RawComment {
     author: String,
     date: String,
     content: String,
-    content_at: usize,
+    content_line: u32,
     approved: String,
     kind: String,
     parent: String,
@@ -215,35 +262,24 @@ struct RawComment {
 
 /// The state of the second reading.
 struct Export<'t> {
-    text: &'t str,
     folder: &'t str,
     /// Display names by login.
     authors: HashMap<String, String>,
     author: Author,
     item: Option<Item>,
     comment: Option<RawComment>,
-    /// A byte offset and its line, moved forward as the file is read.
-    line: (usize, u32),
 }
 
 impl Export<'_> {
-    fn start(&mut self, name: &str, at: usize) {
-        match name {
-            "item" => self.item = Some(Item::default()),
-            "wp:comment" => self.comment = Some(RawComment::default()),
-            "title" | "content:encoded" => {
-                if let Some(item) = &mut self.item {
-                    match name {
-                        "title" => item.title_at = at,
-                        _ => item.content_at = at,
-                    }
-                }
-            }
-            "wp:comment_content" => {
-                if let Some(comment) = &mut self.comment {
-                    comment.content_at = at;
-                }
-            }
+    /// The start of element `name`, on line `line`; its text starts on
+    /// line `text_line`.
+    fn start(&mut self, name: &str, line: u32, text_line: u32) {
+        match (name, &mut self.item, &mut self.comment) {
+            ("item", _, _) => self.item = Some(Item::default()),
+            ("wp:comment", _, _) => self.comment = Some(RawComment::default()),
+            ("title", Some(item), None) => item.title_line = line,
+            ("content:encoded", Some(item), None) => item.content_line = text_line,
+            ("wp:comment_content", _, Some(comment)) => comment.content_line = text_line,
             _ => {}
         }
     }
@@ -310,17 +346,6 @@ impl Export<'_> {
         None
     }
 
-    /// The line of byte `at` (which only moves forward).
-    fn line_at(&mut self, at: usize) -> u32 {
-        let (from, line) = self.line;
-        if at < from {
-            return line;
-        }
-        let newlines = self.text[from..at].bytes().filter(|&b| b == b'\n').count();
-        self.line = (at, line + newlines as u32);
-        self.line.1
-    }
-
     /// The post an item is, if it is one.
     fn post(&mut self, item: Item) -> Option<Post> {
         let published = matches!(item.post_type.as_str(), "post" | "page")
@@ -336,10 +361,8 @@ impl Export<'_> {
         builder.date = dates::parse(&item.date);
         builder.url = url.clone();
         builder.author = Some(self.display_name(&item.creator)).filter(|a| !a.is_empty());
-        let title_line = self.line_at(item.title_at);
-        builder.push(Kind::Title, title.clone(), title_line, None);
-        let content_line = self.line_at(item.content_at);
-        let mut lines = LineFinder::new(&self.text[item.content_at..], content_line);
+        builder.push(Kind::Title, title.clone(), item.title_line, None);
+        let mut lines = LineFinder::new(&item.content, item.content_line);
         push_content(
             &mut builder,
             html::fragment_blocks(&item.content),
@@ -361,7 +384,7 @@ impl Export<'_> {
         // The comment number of each comment pushed, by its WordPress id.
         let mut numbers: HashMap<&str, u32> = HashMap::new();
         for comment in item.comments.iter().filter(|c| c.approved == "1") {
-            let line = self.line_at(comment.content_at);
+            let line = comment.content_line;
             let head = CommentHead {
                 author: Some(html::collapse(&comment.author)).filter(|a| !a.is_empty()),
                 date: dates::parse(&comment.date),
@@ -370,7 +393,7 @@ impl Export<'_> {
                     .get(comment.parent.as_str())
                     .map(|&n| builder.comment_id(n)),
             };
-            let mut lines = LineFinder::new(&self.text[comment.content_at..], line);
+            let mut lines = LineFinder::new(&comment.content, line);
             let blocks = html::fragment_blocks(&comment.content);
             match comment.kind.as_str() {
                 "pingback" | "trackback" => {

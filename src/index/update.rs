@@ -545,25 +545,35 @@ fn stored_passages(
     let addresses = read::file_passages(searcher, fields, relative)?;
     let ids = read::ids(searcher, &addresses)?;
     let mut passages = HashMap::with_capacity(addresses.len());
-    for (address, id) in addresses.iter().zip(ids) {
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-        // Never guessed: deleting by a wrong position would take another
-        // passage.
-        let value = |name: &str| -> Result<u64> {
-            fast.u64(name)?.first(address.doc_id).ok_or_else(|| {
-                tantivy::TantivyError::InternalError(format!(
-                    "a passage of {relative} has no {name}"
-                ))
-                .into()
-            })
-        };
-        let hashes = StoredHashes {
-            passage_hash: value("passage_hash")?,
-            text_hash: value("text_hash")?,
-            position: value("position")?,
-            line: value("line")?,
-        };
-        passages.insert(id, hashes);
+    let mut ids = ids.into_iter();
+    // The addresses are sorted: each segment's columns are opened once.
+    for segment in addresses.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let fast = searcher
+            .segment_reader(segment[0].segment_ord)
+            .fast_fields();
+        let columns = ["passage_hash", "text_hash", "position", "line"]
+            .map(|name| fast.u64(name).map(|column| (name, column)));
+        let [passage_hash, text_hash, position, line] = columns;
+        let columns = [passage_hash?, text_hash?, position?, line?];
+        for (address, id) in segment.iter().zip(ids.by_ref()) {
+            // Never guessed: deleting by a wrong position would take
+            // another passage.
+            let [passage_hash, text_hash, position, line] =
+                columns.each_ref().map(|(name, column)| {
+                    column.first(address.doc_id).ok_or_else(|| {
+                        tantivy::TantivyError::InternalError(format!(
+                            "a passage of {relative} has no {name}"
+                        ))
+                    })
+                });
+            let hashes = StoredHashes {
+                passage_hash: passage_hash?,
+                text_hash: text_hash?,
+                position: position?,
+                line: line?,
+            };
+            passages.insert(id, hashes);
+        }
     }
     Ok(passages)
 }
