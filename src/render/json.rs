@@ -8,10 +8,12 @@
 //!            "date": "2010-08-03T09:15:00", "url": "https://…#comment-12",
 //!            "text": "<the whole passage>",
 //!            "snippet": "<snippet, no markup>", "highlights": [[12, 18]],
+//!            "context_highlights": [],
 //!            "duplicates": ["<ids of identical passages>"]}]}
 //! ```
 //!
-//! `highlights` are byte ranges into `snippet`, one per matched word.
+//! `highlights` are byte ranges into `snippet`, one per matched word;
+//! `context_highlights` byte ranges into `context`.
 //! `author`, `context`, `date` and `url` are null where absent. `total` counts matching
 //! passages, identical ones once. Scores are rounded to four decimals.
 //! With `--explain`, each hit also has an `explanation` object.
@@ -49,6 +51,7 @@ struct JsonHit<'a> {
     text: &'a str,
     snippet: &'a str,
     highlights: &'a [(usize, usize)],
+    context_highlights: &'a [(usize, usize)],
     duplicates: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<&'a Explanation>,
@@ -77,6 +80,7 @@ fn hit(hit: &Hit) -> JsonHit<'_> {
         text: &p.text,
         snippet: &hit.snippet.text,
         highlights: &hit.snippet.highlights,
+        context_highlights: &hit.context_highlights,
         duplicates: &hit.duplicates,
         explanation: hit.explanation.as_ref(),
     }

@@ -18,7 +18,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{french_date, place};
+use super::{french_date, location};
 use crate::search::{Explanation, Hit, Results};
 
 const HIGHLIGHT: Style = AnsiColor::Red.on_default().bold();
@@ -59,32 +59,42 @@ fn paint<'a>(text: &'a str, style: Style, color: bool) -> Cow<'a, str> {
 
 fn write_hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     let p = &hit.passage;
-    let mut place = place(p, |context| shorten(context, CONTEXT_CHARS).into_owned());
-    if let Some(date) = &p.date {
-        place.push_str(" · ");
-        place.push_str(&french_date(date));
-    }
-    writeln!(
+    write!(
         out,
         "{} {} › {}",
         paint(&format!("{}.", hit.rank), RANK, color),
         sanitize(&p.title),
-        paint(&sanitize(&place), LOCATION, color)
+        paint(&sanitize(&location(p)), LOCATION, color)
     )?;
+    if let Some(context) = p.context.as_deref().filter(|c| *c != location(p)) {
+        write!(out, "{}", paint(" › ", LOCATION, color))?;
+        let shown = shorten(context, CONTEXT_CHARS);
+        // The marks of the context, as far as it is shown.
+        let kept = shown.len()
+            - if shown.len() < context.len() {
+                "…".len()
+            } else {
+                0
+            };
+        let marks: Vec<(usize, usize)> = hit
+            .context_highlights
+            .iter()
+            .copied()
+            .filter(|&(_, end)| end <= kept)
+            .collect();
+        write_marked(out, &shown, &marks, Some(LOCATION), color)?;
+    }
+    if let Some(date) = &p.date {
+        write!(
+            out,
+            "{}",
+            paint(&format!(" · {}", french_date(date)), LOCATION, color)
+        )?;
+    }
+    writeln!(out)?;
     write!(out, "{INDENT}")?;
     let snippet = &hit.snippet;
-    let mut at = 0;
-    for &(start, end) in &snippet.highlights {
-        write_plain(out, &snippet.text[at..start])?;
-        let word = sanitize(&snippet.text[start..end]);
-        if color {
-            write!(out, "{}", paint(&word, HIGHLIGHT, true))?;
-        } else {
-            write!(out, "[{word}]")?;
-        }
-        at = end;
-    }
-    write_plain(out, &snippet.text[at..])?;
+    write_marked(out, &snippet.text, &snippet.highlights, None, color)?;
     writeln!(out)?;
     write!(out, "{INDENT}{}", paint(&p.id, ID, color))?;
     if let Some(url) = &p.url {
@@ -140,8 +150,37 @@ fn write_explanation(out: &mut impl Write, score: f32, why: &Explanation) -> io:
     Ok(())
 }
 
+/// Writes `text` with its `marks` (byte ranges) bold red on a terminal,
+/// `[between brackets]` without colour; the rest in `style`.
+fn write_marked(
+    out: &mut impl Write,
+    text: &str,
+    marks: &[(usize, usize)],
+    style: Option<Style>,
+    color: bool,
+) -> io::Result<()> {
+    let plain = |out: &mut dyn Write, part: &str| -> io::Result<()> {
+        match style {
+            Some(style) => write!(out, "{}", paint(&sanitize(part), style, color)),
+            None => write_plain(out, part),
+        }
+    };
+    let mut at = 0;
+    for &(start, end) in marks {
+        plain(out, &text[at..start])?;
+        let word = sanitize(&text[start..end]);
+        if color {
+            write!(out, "{}", paint(&word, HIGHLIGHT, true))?;
+        } else {
+            write!(out, "[{word}]")?;
+        }
+        at = end;
+    }
+    plain(out, &text[at..])
+}
+
 /// Writes snippet text, indenting the lines after a line break.
-fn write_plain(out: &mut impl Write, text: &str) -> io::Result<()> {
+fn write_plain(out: &mut dyn Write, text: &str) -> io::Result<()> {
     let mut lines = text.split('\n');
     if let Some(first) = lines.next() {
         write!(out, "{}", sanitize(first))?;

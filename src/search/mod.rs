@@ -97,6 +97,9 @@ pub struct Hit {
     pub score: Score,
     /// The passage.
     pub passage: StoredPassage,
+    /// Byte ranges of the matched words of its context (the line that
+    /// introduces its list, or its heading), sorted.
+    pub context_highlights: Vec<(usize, usize)>,
     /// What to show of it.
     pub snippet: Snippet,
     /// Ids of the passages with the same text, collapsed into this hit.
@@ -237,7 +240,12 @@ impl Page<'_> {
             let best = &group[0].candidate;
             let doc: TantivyDocument = self.searcher.doc(best.address)?;
             let passage = StoredPassage::from_doc(&doc, self.fields);
-            let marks = highlight::highlight(&passage.text, &self.matchers(&matched));
+            let matchers = self.matchers(&matched);
+            let marks = highlight::highlight(&passage.text, &matchers);
+            let context_highlights = passage
+                .context
+                .as_deref()
+                .map_or_else(Vec::new, |context| highlight::highlight(context, &matchers));
             let explanation = if explain {
                 let compiled = self.compiled;
                 Some(explain::explain(
@@ -254,6 +262,7 @@ impl Page<'_> {
                 rank: rank + 1,
                 score: best.score,
                 snippet: snippet::make(&passage.text, &marks),
+                context_highlights,
                 passage,
                 duplicates: group[1..].iter().map(|m| m.id.clone()).collect(),
                 explanation,

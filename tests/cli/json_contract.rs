@@ -35,6 +35,7 @@ struct Hit {
     text: String,
     snippet: String,
     highlights: Vec<(usize, usize)>,
+    context_highlights: Vec<(usize, usize)>,
     duplicates: Vec<String>,
     /// With `--explain` only.
     explanation: Option<Explanation>,
@@ -160,11 +161,48 @@ fn search_json_has_the_documented_shape() {
             let word = &hit.snippet[start..end];
             assert!(!word.is_empty() && !word.contains(' '), "{word:?}");
         }
+        let context = hit.context.as_deref().unwrap_or("");
+        for &(start, end) in &hit.context_highlights {
+            let word = &context[start..end];
+            assert!(["médias", "sociaux"].contains(&word), "{word:?}");
+        }
     }
     assert!(results.hits.windows(2).all(|w| w[0].score >= w[1].score));
     let article = results.hits.iter().find(|h| h.kind == "article").unwrap();
     assert_eq!(article.author, None);
     assert!(results.hits.iter().all(|h| h.explanation.is_none()));
+}
+
+#[test]
+fn hits_matched_through_their_context_mark_it() {
+    let env = TestEnv::seed_indexed();
+    let run = env.run(&[
+        "search",
+        "--json",
+        "--no-refresh",
+        "-n",
+        "50",
+        "cadres dirigeants",
+    ]);
+    let results: Results = serde_json::from_str(&run.stdout).unwrap();
+    let through_context: Vec<&Hit> = results
+        .hits
+        .iter()
+        .filter(|h| h.highlights.is_empty())
+        .collect();
+    assert!(!through_context.is_empty());
+    for hit in through_context {
+        let context = hit.context.as_deref().unwrap();
+        let marked: Vec<&str> = hit
+            .context_highlights
+            .iter()
+            .map(|&(s, e)| &context[s..e])
+            .collect();
+        assert!(
+            marked.contains(&"cadre") || marked.contains(&"cadres"),
+            "{marked:?}"
+        );
+    }
 }
 
 #[test]
