@@ -13,8 +13,9 @@
 //! 6. then, per field:
 //!    - [`FRENCH`] (passage text, context, title): [`StemFilter`], two forms
 //!      per word, stem-then-fold and fold-then-stem;
-//!    - [`WORDS`] (typo and prefix matching): [`FoldFilter`] only, the word
-//!      as written minus its accents.
+//!    - [`WORDS`] (typo and prefix matching, and queries made only of stop
+//!      words): [`FoldFilter`] only, the word as written minus its accents;
+//!      this one keeps the stop words (step 5 is skipped).
 //!
 //! [`NAMES`] (comment authors) is the tokenizer, lowercase and folding only.
 //!
@@ -52,8 +53,9 @@ pub const NAMES: &str = "recherche_names";
 
 /// Bumped whenever the analysis changes what is indexed; an index built
 /// with another version is rebuilt from scratch (2: words of up to 100
-/// characters, where 1 dropped those of 40 bytes or more).
-pub const ANALYZER_VERSION: u32 = 2;
+/// characters, where 1 dropped those of 40 bytes or more; 3: the folded
+/// words keep the stop words).
+pub const ANALYZER_VERSION: u32 = 3;
 
 /// Steps 1 to 5 of the module docs, then `last`.
 fn french_pipeline<F: TokenFilter>(last: F) -> TextAnalyzer {
@@ -68,7 +70,29 @@ fn french_pipeline<F: TokenFilter>(last: F) -> TextAnalyzer {
 }
 
 static FRENCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| french_pipeline(StemFilter));
-static WORDS_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| french_pipeline(FoldFilter));
+/// The folded words without the stop words: the words of a query beside
+/// their stemmed forms.
+static FOLDED_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| french_pipeline(FoldFilter));
+static WORDS_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+    TextAnalyzer::builder(WordTokenizer)
+        .filter(LongWordFilter)
+        .filter(LowerCaser)
+        .filter(ElisionFilter)
+        .filter(FoldFilter)
+        .build()
+});
+/// The stop words, folded as the [`WORDS`] field holds them.
+static FOLDED_STOP_WORDS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    FRENCH_STOP_WORDS
+        .iter()
+        .map(|w| fold(w).into_owned())
+        .collect()
+});
+
+/// True for a folded word that is a stop word folded (`ete` for `été`).
+pub fn is_folded_stop_word(folded: &str) -> bool {
+    FOLDED_STOP_WORDS.contains(folded)
+}
 
 /// The stemming analyzer (see the module docs).
 pub fn french_analyzer() -> TextAnalyzer {
@@ -140,10 +164,38 @@ pub fn stemmed_words(text: &str) -> Vec<StemmedWord> {
     words
 }
 
+/// A word of text as the [`WORDS`] field holds it, stop words included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldedWord {
+    /// Byte offset of the word in the (NFC) text, elided article excluded.
+    pub start: usize,
+    /// Byte offset just past the word.
+    pub end: usize,
+    /// The word lowercased and folded.
+    pub folded: String,
+}
+
+/// The words of `text` as the [`WORDS`] field holds them, stop words
+/// included: what a query made only of stop words searches and marks.
+pub fn folded_words(text: &str) -> Vec<FoldedWord> {
+    let mut analyzer = words_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        words.push(FoldedWord {
+            start: token.offset_from,
+            end: token.offset_to,
+            folded: token.text.clone(),
+        });
+    }
+    words
+}
+
 /// Analyses `text` into its indexed words, stop words removed: their
 /// stemmed forms, and their folded spelling.
 pub fn analyze(text: &str) -> Vec<AnalyzedWord> {
-    let mut folded = words_analyzer();
+    let mut folded = FOLDED_ANALYZER.clone();
     let mut stream = folded.token_stream(text);
     // Both analyzers share steps 1 to 5: the same words, in the same order.
     stemmed_words(text)
@@ -241,6 +293,17 @@ mod tests {
         assert!(forms_of("à même les été").is_empty());
         // `sûr` folds to `sur`, a stop word, but is removed only when written `sur`.
         assert_eq!(forms_of("sûr").len(), 1);
+    }
+
+    #[test]
+    fn the_folded_words_keep_the_stop_words() {
+        let words: Vec<String> = folded_words("L’été, il y a les autres")
+            .into_iter()
+            .map(|w| w.folded)
+            .collect();
+        assert_eq!(words, ["ete", "il", "y", "a", "les", "autres"]);
+        assert!(is_folded_stop_word("ete") && is_folded_stop_word("les"));
+        assert!(!is_folded_stop_word("autres"));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! The list is accented (`à`, `même`, `été`): it is applied to lowercase
 //! words before any folding, so `sûr` (folded `sur`) is not mistaken for the
-//! stop word `sur`.
+//! stop word `sur`. To Snowball's list recherche adds `a`, the form of
+//! `avoir` it lacks beside `ai`, `as` and `ont`. A query made only of stop
+//! words still finds them, through the folded words that keep them.
 
 /// Snowball's French stop words, including its later additions.
 pub const FRENCH_STOP_WORDS: &[&str] = &[
@@ -17,7 +19,7 @@ pub const FRENCH_STOP_WORDS: &[&str] = &[
     "serait", "serions", "seriez", "seraient", "étais", "était", "étions", "étiez", "étaient",
     "fus", "fut", "fûmes", "fûtes", "furent", "sois", "soit", "soyons", "soyez", "soient", "fusse",
     "fusses", "fût", "fussions", "fussiez", "fussent", // avoir
-    "ayant", "ayante", "ayantes", "ayants", "eu", "eue", "eues", "eus", "ai", "as", "avons",
+    "a", "ayant", "ayante", "ayantes", "ayants", "eu", "eue", "eues", "eus", "ai", "as", "avons",
     "avez", "ont", "aurai", "auras", "aura", "aurons", "aurez", "auront", "aurais", "aurait",
     "aurions", "auriez", "auraient", "avais", "avait", "avions", "aviez", "avaient", "eut",
     "eûmes", "eûtes", "eurent", "aie", "aies", "ait", "ayons", "ayez", "aient", "eusse", "eusses",

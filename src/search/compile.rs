@@ -50,6 +50,9 @@ pub enum Matcher {
         /// Extra positions allowed between them.
         slop: usize,
     },
+    /// A word as written, accents aside, stop words included: a word of a
+    /// query made only of stop words.
+    Folded(String),
 }
 
 impl Matcher {
@@ -58,6 +61,7 @@ impl Matcher {
         match self {
             Matcher::Word(forms) => vec![forms],
             Matcher::Phrase { words, .. } => words.iter().map(|(_, f)| f.as_slice()).collect(),
+            Matcher::Folded(_) => Vec::new(),
         }
     }
 }
@@ -139,7 +143,54 @@ impl Compiler<'_> {
             }
             compiled.clauses.push(compiled_clause);
         }
+        if compiled.clauses.iter().all(|c| c.occur == Occur::MustNot) {
+            self.stop_word_clauses(parsed, &mut compiled);
+        }
         Ok(compiled)
+    }
+
+    /// A query whose every searched clause was stop words (`été`, `il y a`)
+    /// searches their words as written, in the `words` field that keeps
+    /// them: each word a clause, so that passages with all of them rank
+    /// first. Beside other words, stop words are left out as before.
+    fn stop_word_clauses(&self, parsed: &Query, compiled: &mut Compiled) {
+        let searched = parsed.clauses.iter().filter(|c| c.occur != Occur::MustNot);
+        let texts: Vec<&str> = searched
+            .map(|c| match &c.term {
+                query::Term::Word { text, .. } | query::Term::Phrase { text, .. } => text.as_str(),
+            })
+            .collect();
+        let stop_words_only = compiled
+            .dropped
+            .iter()
+            .all(|(text, why)| *why == Dropped::StopWords || !texts.contains(&text.as_str()));
+        if texts.is_empty() || !stop_words_only {
+            return;
+        }
+        let mut words: Vec<String> = Vec::new();
+        for word in texts.iter().flat_map(|t| analysis::folded_words(t)) {
+            if !words.contains(&word.folded) {
+                words.push(word.folded);
+            }
+        }
+        for word in words {
+            compiled.clauses.push(Clause {
+                occur: Occur::Should,
+                label: word.clone(),
+                exact: vec![Leaf {
+                    place: Place::Text,
+                    term: word.clone(),
+                    weight: 1.0,
+                    query: term_query(self.fields.words, &word),
+                }],
+                inexact: Vec::new(),
+                exact_matcher: Matcher::Folded(word),
+                inexact_matcher: None,
+            });
+        }
+        compiled
+            .dropped
+            .retain(|(_, why)| *why != Dropped::StopWords);
     }
 
     /// One clause; `None` when analysis leaves nothing of it (stop words).

@@ -5,10 +5,24 @@
 //! occurrence of the phrase, not its words elsewhere.
 
 use super::compile::Matcher;
-use crate::analysis::{StemmedWord, stemmed_words};
+use crate::analysis::{StemmedWord, folded_words, stemmed_words};
 
 /// Byte ranges of the words of `text` that `matchers` match.
 pub fn highlight(text: &str, matchers: &[&Matcher]) -> Vec<(usize, usize)> {
+    let folded: Vec<&str> = matchers
+        .iter()
+        .filter_map(|m| match m {
+            Matcher::Folded(word) => Some(word.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !folded.is_empty() {
+        return folded_words(text)
+            .into_iter()
+            .filter(|w| folded.contains(&w.folded.as_str()))
+            .map(|w| (w.start, w.end))
+            .collect();
+    }
     let words = stemmed_words(text);
     let mut marked = vec![false; words.len()];
     for matcher in matchers {
@@ -32,6 +46,7 @@ pub fn highlight(text: &str, matchers: &[&Matcher]) -> Vec<(usize, usize)> {
                     }
                 }
             }
+            Matcher::Folded(_) => {}
         }
     }
     words

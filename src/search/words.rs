@@ -1,4 +1,5 @@
-//! The indexed words, as written: where typos and completions are looked up.
+//! The indexed words, as written: where typos and completions are looked up
+//! (the stop words the field also holds are never offered as either).
 //!
 //! Tantivy's fuzzy and prefix queries do not analyse their term, and the
 //! text field holds stems: `narcisique` is far from the stem `narciss`, but
@@ -17,6 +18,7 @@ use tantivy::{Searcher, TantivyError};
 use tantivy_fst::Automaton;
 
 use super::typos::Typos;
+use crate::analysis::is_folded_stop_word;
 use crate::error::Result;
 
 /// The words of the index a searcher reads.
@@ -67,7 +69,7 @@ impl Vocabulary<'_> {
     /// excluded.
     pub fn typos(&self, folded: &str, distance: u8, limit: usize) -> Result<Vec<String>> {
         let mut found = self.matching(Typos::new(folded, distance))?;
-        found.retain(|(word, _)| word != folded);
+        found.retain(|(word, _)| word != folded && !is_folded_stop_word(word));
         Ok(most_frequent(found, limit))
     }
 
@@ -75,7 +77,7 @@ impl Vocabulary<'_> {
     /// the prefix itself excluded.
     pub fn completions(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
         let mut found = self.beginning_with(prefix)?;
-        found.retain(|(word, _)| word != prefix);
+        found.retain(|(word, _)| word != prefix && !is_folded_stop_word(word));
         Ok(most_frequent(found, limit))
     }
 }

@@ -145,15 +145,35 @@ fn no_hit_exits_1_with_nothing_on_stdout() {
 }
 
 #[test]
-fn stop_words_only_exits_1_and_says_so() {
+fn a_query_of_stop_words_only_finds_the_passages_that_hold_them() {
     let env = TestEnv::seed_indexed();
-    let run = env.run(&["search", "--no-refresh", "les", "de", "la"]);
-    run.expect_code(1);
-    assert!(
-        run.stderr.contains("only stop words (les, de, la)"),
-        "{}",
-        run.stderr
+    // `été` is in Snowball's stop list: the noun, or the participle.
+    let run = env.run(&["search", "--no-refresh", "--json", "été"]);
+    run.expect_code(0);
+    let hit = &run.json()["hits"][0];
+    assert_eq!(hit["id"], "cadres-dirigeants-medias-sociaux/article/9");
+    let (start, end) = (
+        hit["highlights"][0][0].as_u64().unwrap(),
+        hit["highlights"][0][1].as_u64().unwrap(),
     );
+    assert_eq!(
+        &hit["snippet"].as_str().unwrap()[start as usize..end as usize],
+        "été"
+    );
+    // Passages holding every word come first, each word marked.
+    let run = env.run(&["search", "--no-refresh", "-n", "1", "il y a"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("(…) [il] [y] [a] quelques années"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr, "");
+    // Beside other words, stop words are left out as before.
+    assert_eq!(env.hit_ids(&["les", "buzz"]), env.hit_ids(&["buzz"]));
+    // Stop words no passage holds: nothing, exit 1.
+    env.run(&["search", "--no-refresh", "fussions"])
+        .expect_code(1);
 }
 
 #[test]
