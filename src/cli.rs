@@ -18,6 +18,7 @@ use crate::dates;
 use crate::index::update::Mode;
 use crate::passages::Kind;
 use crate::search::SearchOptions;
+use crate::serve::ServeCommand;
 
 /// Version line: recherche's version and the tantivy it is built on.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (tantivy 0.27)");
@@ -68,10 +69,30 @@ pub enum Commands {
     Status(StatusArgs),
     /// Write every passage with all its fields, one JSON object per line.
     Export(ExportArgs),
+    /// Serve the search page and its JSON API, kept up to date as `watch`
+    /// does (Ctrl-C stops).
+    Serve(ServeArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
     Man,
+}
+
+/// Arguments of `recherche serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; another host than 127.0.0.1 opens it to the network.
+    #[arg(long, default_value = "127.0.0.1:7700", value_name = "HOST:PORT")]
+    pub addr: std::net::SocketAddr,
+    /// Let the pages of this origin call the API (`https://blog.example`).
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
+    /// Quiet time after the last change before updating, in milliseconds.
+    #[arg(long, default_value_t = 300, value_name = "MS")]
+    pub debounce: u64,
+    /// Where the posts and the index are.
+    #[command(flatten)]
+    pub locations: Locations,
 }
 
 /// Where the posts and the index are.
@@ -261,6 +282,13 @@ impl Cli {
                 index: args.locations.index,
                 debounce: Duration::from_millis(args.debounce),
             }),
+            Commands::Serve(args) => Command::Serve(ServeCommand {
+                corpus: args.locations.corpus,
+                index: args.locations.index,
+                addr: args.addr,
+                cors: args.cors,
+                debounce: Duration::from_millis(args.debounce),
+            }),
             Commands::Show(args) => Command::Show(ShowCommand {
                 corpus: args.locations.corpus,
                 index: args.locations.index,
@@ -301,6 +329,8 @@ impl From<SearchArgs> for SearchCommand {
             query: args.query.join(" "),
             options: SearchOptions {
                 limit: args.limit,
+                offset: 0,
+                facets: false,
                 kinds: args.kind.into_iter().map(Into::into).collect(),
                 authors: args.author,
                 since: args.since,

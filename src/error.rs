@@ -73,6 +73,10 @@ pub enum Error {
         given: PathBuf,
     },
 
+    /// A `--cors` origin that is no header value.
+    #[error("--cors {0:?} is not an origin (expected https://blog.example)")]
+    BadCors(String),
+
     /// A `--since` or `--until` that is not a date.
     #[error("{0}")]
     BadDate(String),

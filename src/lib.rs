@@ -21,6 +21,7 @@ pub mod passages;
 pub mod query;
 pub mod render;
 pub mod search;
+pub mod serve;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -86,7 +87,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
     // as usual (still safe: every write is atomic) and no signal thread is
     // started for a millisecond query.
     let interrupt = match command {
-        Command::Index(_) | Command::Watch(_) => interrupt_flag(),
+        Command::Index(_) | Command::Watch(_) | Command::Serve(_) => interrupt_flag(),
         _ => &NEVER_INTERRUPTED,
     };
     let stdout = std::io::stdout();
@@ -100,6 +101,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<ExitStatus> {
         Command::Show(c) => commands::show::run(&c, interrupt, &mut out, &mut err)?,
         Command::Status(c) => commands::status::run(&c, &mut out)?,
         Command::Export(c) => commands::export::run(&c, interrupt, &mut out, &mut err)?,
+        Command::Serve(c) => serve::run(&c, interrupt, &mut err)?,
         Command::Completions(shell) => {
             let mut command = <cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "recherche", &mut out);

@@ -35,6 +35,8 @@ pub enum Command {
     Status(status::StatusCommand),
     /// `recherche export`.
     Export(export::ExportCommand),
+    /// `recherche serve`.
+    Serve(crate::serve::ServeCommand),
     /// `recherche completions SHELL`.
     Completions(clap_complete::Shell),
     /// `recherche man`.

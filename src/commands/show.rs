@@ -35,7 +35,7 @@ pub struct ShowCommand {
 
 /// The JSON output of `show`.
 #[derive(Serialize)]
-struct Shown<'a> {
+pub struct Shown<'a> {
     id: &'a str,
     post: &'a str,
     title: &'a str,
@@ -44,8 +44,9 @@ struct Shown<'a> {
     passages: Vec<ShownPassage<'a>>,
 }
 
+/// One passage of [`Shown`].
 #[derive(Serialize)]
-struct ShownPassage<'a> {
+pub struct ShownPassage<'a> {
     id: &'a str,
     asked: bool,
     kind: Kind,
@@ -79,40 +80,42 @@ pub fn run(
     let (asked, passages) =
         around(&searcher, &open, id, command.context).map_err(|e| open.damaged(e))?;
     if command.json {
-        json::write_value(
-            out,
-            &Shown {
-                id: &asked.id,
-                post: &asked.post,
-                title: &asked.title,
-                file: &asked.file,
-                tags: &asked.tags,
-                passages: passages
-                    .iter()
-                    .map(|p| ShownPassage {
-                        id: &p.id,
-                        asked: p.id == asked.id,
-                        kind: p.kind,
-                        author: p.author.as_deref(),
-                        context: p.context.as_deref(),
-                        line: p.line,
-                        date: p.date.as_deref(),
-                        url: p.url.as_deref(),
-                        answers: p.answers.as_deref(),
-                        text: &p.text,
-                    })
-                    .collect(),
-            },
-        )?;
+        json::write_value(out, &shown(&asked, &passages))?;
     } else {
         write_text(out, &asked, &passages)?;
     }
     Ok(ExitStatus::Success)
 }
 
+/// The JSON of `show`: the passage asked for and those around it.
+pub fn shown<'a>(asked: &'a StoredPassage, passages: &'a [StoredPassage]) -> Shown<'a> {
+    Shown {
+        id: &asked.id,
+        post: &asked.post,
+        title: &asked.title,
+        file: &asked.file,
+        tags: &asked.tags,
+        passages: passages
+            .iter()
+            .map(|p| ShownPassage {
+                id: &p.id,
+                asked: p.id == asked.id,
+                kind: p.kind,
+                author: p.author.as_deref(),
+                context: p.context.as_deref(),
+                line: p.line,
+                date: p.date.as_deref(),
+                url: p.url.as_deref(),
+                answers: p.answers.as_deref(),
+                text: &p.text,
+            })
+            .collect(),
+    }
+}
+
 /// The passage `id` and the passages within `context` of it, in reading
 /// order; an unknown id is an error naming the closest ones.
-fn around(
+pub fn around(
     searcher: &Searcher,
     open: &OpenIndex,
     id: &str,

@@ -64,11 +64,27 @@ pub struct Status {
 
 /// Runs `recherche status`.
 pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<ExitStatus> {
-    let corpus = super::corpus_folder(&command.index, command.corpus.as_deref(), false)?;
-    let dir = IndexDir::new(&command.index);
+    let status = status(command.corpus.as_deref(), &command.index)?;
+    if command.json {
+        json::write_value(out, &status)?;
+    } else {
+        write_text(out, &status)?;
+    }
+    Ok(if status.fresh {
+        ExitStatus::Success
+    } else {
+        ExitStatus::NoMatch
+    })
+}
+
+/// The status of the index in `index_dir` and of its corpus (given, or
+/// its own).
+pub fn status(corpus: Option<&Path>, index_dir: &Path) -> crate::Result<Status> {
+    let corpus = super::corpus_folder(index_dir, corpus, false)?;
+    let dir = IndexDir::new(index_dir);
     let open = dir
         .open()?
-        .ok_or_else(|| Error::IndexMissing(command.index.clone()))?;
+        .ok_or_else(|| Error::IndexMissing(index_dir.to_path_buf()))?;
     let reader = open.reader()?;
     let searcher = reader.searcher();
     let by_kind = read::count_by_kind(&searcher, &open.fields)?;
@@ -79,8 +95,8 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
     };
     let fresh = changed.is_empty() && corpus_error.is_none();
     let manifest = open.manifest()?;
-    let status = Status {
-        index: command.index.display().to_string(),
+    Ok(Status {
+        index: index_dir.display().to_string(),
         generation: open.pointer.generation.clone(),
         size_bytes: folder_size(dir.root()),
         built_at: utc(open.pointer.built_at),
@@ -96,16 +112,6 @@ pub fn run(command: &StatusCommand, out: &mut impl Write) -> anyhow::Result<Exit
         fresh,
         changed,
         corpus_error,
-    };
-    if command.json {
-        json::write_value(out, &status)?;
-    } else {
-        write_text(out, &status)?;
-    }
-    Ok(if fresh {
-        ExitStatus::Success
-    } else {
-        ExitStatus::NoMatch
     })
 }
 

@@ -45,16 +45,42 @@ pub fn run(
     // Fail early, with the usual message, if there is nothing to watch.
     let corpus_dir = super::corpus_folder(&command.index, command.corpus.as_deref(), false)?;
     crate::corpus::discover(&corpus_dir)?;
+    // A watch that cannot keep the index up to date says so once, and stops.
+    update_once(&corpus_dir, &dir, interrupt, out, err)?;
+    keep_up_to_date(
+        &corpus_dir,
+        &dir,
+        command.debounce,
+        interrupt,
+        out,
+        err,
+        &mut || {},
+    )?;
+    note(err, format_args!("stopped watching"))?;
+    Ok(ExitStatus::Success)
+}
+
+/// Watches `corpus_dir` and brings the index of `dir` up to date after
+/// each burst of changes settles (`debounce`), until `interrupt`; calls
+/// `on_commit` after each update that committed. A failed update is
+/// reported, and tried again at the next change.
+pub fn keep_up_to_date(
+    corpus_dir: &Path,
+    dir: &IndexDir,
+    debounce: Duration,
+    interrupt: &AtomicBool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    on_commit: &mut dyn FnMut(),
+) -> anyhow::Result<()> {
     let (sender, events) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         let _ = sender.send(event);
     })?;
-    watcher.watch(&corpus_dir, RecursiveMode::Recursive)?;
+    watcher.watch(corpus_dir, RecursiveMode::Recursive)?;
     // Events name absolute paths: compare with the absolute corpus path.
-    let corpus = std::fs::canonicalize(&corpus_dir)
-        .map_err(|e| Error::io("cannot read corpus folder", &corpus_dir, e))?;
-    // A watch that cannot keep the index up to date says so once, and stops.
-    update_once(&corpus_dir, &dir, interrupt, out, err)?;
+    let corpus = std::fs::canonicalize(corpus_dir)
+        .map_err(|e| Error::io("cannot read corpus folder", corpus_dir, e))?;
     note(
         err,
         format_args!("watching {} (Ctrl-C to stop)", corpus_dir.display()),
@@ -70,17 +96,16 @@ pub fn run(
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
-        if last_event.is_some_and(|t| t.elapsed() >= command.debounce) {
+        if last_event.is_some_and(|t| t.elapsed() >= debounce) {
             last_event = None;
-            // Reported, and tried again at the next change.
-            match update_once(&corpus_dir, &dir, interrupt, out, err) {
-                Ok(()) | Err(Error::Interrupted) => {}
+            match update_once(corpus_dir, dir, interrupt, out, err) {
+                Ok(true) => on_commit(),
+                Ok(false) | Err(Error::Interrupted) => {}
                 Err(e) => note(err, e)?,
             }
         }
     }
-    note(err, format_args!("stopped watching"))?;
-    Ok(ExitStatus::Success)
+    Ok(())
 }
 
 /// True when `event` may mean a post changed: not a file merely opened or
@@ -121,13 +146,14 @@ fn is_post_path(corpus: &Path, path: &Path) -> bool {
 /// One incremental update: prints a line when something was committed,
 /// names the posts that could not be read (their last indexed passages are
 /// kept).
-fn update_once(
+/// Returns whether it committed.
+pub fn update_once(
     corpus_dir: &Path,
     dir: &IndexDir,
     interrupt: &AtomicBool,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> crate::Result<()> {
+) -> crate::Result<bool> {
     let lock = dir.lock(true)?;
     let request = super::refresh(corpus_dir, Mode::Incremental, interrupt);
     let summary = update::update(dir, &lock, &request)?;
@@ -138,7 +164,8 @@ fn update_once(
         }
         super::say_left(&summary, err)
     };
-    written().map_err(|e| Error::io("cannot write", "the output", e))
+    written().map_err(|e| Error::io("cannot write", "the output", e))?;
+    Ok(summary.committed)
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ pub use manifest::Manifest;
 /// Version of the schema below and of the manifest; with
 /// [`ANALYZER_VERSION`] it decides whether an existing index can be
 /// updated or must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The fields of a passage document.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +58,7 @@ pub struct Fields {
     pub post: Field,
     /// Post title: stored, and searchable at a lower boost.
     pub title: Field,
-    /// Passage kind, for `kind:` filters.
+    /// Passage kind, for `kind:` filters (fast: the facets of a search).
     pub kind: Field,
     /// Comment author: stored, and its folded words for `author:` filters.
     pub author: Field,
@@ -90,6 +90,8 @@ pub struct Fields {
     pub answers: Field,
     /// The post's categories and tags (stored).
     pub tags: Field,
+    /// The author's name as written (fast only): the facets of a search.
+    pub author_name: Field,
 }
 
 fn analysed(analyzer: &str, record: IndexRecordOption) -> TextOptions {
@@ -109,7 +111,7 @@ pub fn schema() -> Schema {
     builder.add_text_field("file", STRING | STORED);
     builder.add_text_field("post", STRING | STORED);
     builder.add_text_field("title", french(WithFreqs));
-    builder.add_text_field("kind", STRING | STORED);
+    builder.add_text_field("kind", STRING | STORED | FAST);
     builder.add_text_field(
         "author",
         analysed(analysis::NAMES, WithFreqsAndPositions) | STORED,
@@ -126,6 +128,7 @@ pub fn schema() -> Schema {
     builder.add_text_field("url", STORED);
     builder.add_text_field("answers", STORED);
     builder.add_text_field("tags", STORED);
+    builder.add_text_field("author_name", FAST);
     builder.build()
 }
 
@@ -156,6 +159,7 @@ impl Fields {
             url: field("url")?,
             answers: field("answers")?,
             tags: field("tags")?,
+            author_name: field("author_name")?,
         })
     }
 
@@ -169,6 +173,7 @@ impl Fields {
         doc.add_text(self.kind, passage.kind.as_str());
         if let Some(author) = &passage.author {
             doc.add_text(self.author, author);
+            doc.add_text(self.author_name, author);
         }
         if let Some(context) = &passage.context {
             doc.add_text(self.context, context);

@@ -23,13 +23,19 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::passages::Kind;
-use crate::search::{Explanation, Hit, Results};
+use crate::search::{Explanation, Facets, Hit, Results};
 
 /// The whole answer.
 #[derive(Serialize)]
-struct JsonResults<'a> {
+pub struct JsonResults<'a> {
     query: &'a str,
     total: usize,
+    /// The hits skipped before these (`recherche serve` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<usize>,
+    /// Counts by kind and author (`recherche serve` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facets: Option<&'a Facets>,
     hits: Vec<JsonHit<'a>>,
 }
 
@@ -86,14 +92,21 @@ fn hit(hit: &Hit) -> JsonHit<'_> {
     }
 }
 
-/// Writes the results as one JSON document and a newline.
-pub fn write_results(out: &mut impl Write, results: &Results) -> io::Result<()> {
-    let doc = JsonResults {
+/// The JSON document of `search --json`; with `offset`, the page of
+/// `recherche serve`, which also carries the offset and the facets.
+pub fn results(results: &Results, offset: Option<usize>) -> JsonResults<'_> {
+    JsonResults {
         query: &results.query,
         total: results.total,
+        offset,
+        facets: offset.and(results.facets.as_ref()),
         hits: results.hits.iter().map(hit).collect(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    }
+}
+
+/// Writes the results as one JSON document and a newline.
+pub fn write_results(out: &mut impl Write, results: &Results) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &self::results(results, None))?;
     writeln!(out)
 }
 

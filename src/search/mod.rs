@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 use crate::index::{Fields, OpenIndex, StoredPassage};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
+pub use rank::Facets;
 use snippet::Snippet;
 
 /// Options of a search besides the query text.
@@ -44,6 +45,10 @@ use snippet::Snippet;
 pub struct SearchOptions {
     /// Most hits to return.
     pub limit: usize,
+    /// Hits to skip before them (the next page).
+    pub offset: usize,
+    /// Count the matching passages by kind and author.
+    pub facets: bool,
     /// Only passages of these kinds (any), with the query's `kind:` filters.
     pub kinds: Vec<Kind>,
     /// Only passages by these authors (any), with the query's `author:`.
@@ -62,6 +67,8 @@ impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
             limit: 10,
+            offset: 0,
+            facets: false,
             kinds: Vec::new(),
             authors: Vec::new(),
             since: None,
@@ -79,8 +86,11 @@ pub struct Results {
     pub query: String,
     /// Matching passages, identical ones counted once.
     pub total: usize,
-    /// The best hits, at most `limit`.
+    /// The best hits, at most `limit`, after the first `offset`.
     pub hits: Vec<Hit>,
+    /// With [`SearchOptions::facets`], the matching passages by kind and
+    /// author, over the whole result.
+    pub facets: Option<rank::Facets>,
     /// The query's clauses analysis left nothing of, and why.
     pub dropped: Vec<(String, Dropped)>,
     /// True when the query had words, and nothing was left of them to
@@ -146,24 +156,28 @@ pub fn search(
     let positive = compiled.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let had_positive = parsed.clauses.iter().any(|c| c.occur != Occur::MustNot);
     let nothing_to_search = had_positive && !positive && compiled.filter.is_empty();
-    let (total, hits) = if nothing_to_search {
-        (0, Vec::new())
+    let (total, hits, facets) = if nothing_to_search {
+        let facets = options.facets.then(rank::Facets::default);
+        (0, Vec::new(), facets)
     } else {
         let weights = Weights::new(searcher, &compiled)?;
         let candidates = execute::collect(searcher, &weights)?;
-        let (total, groups) = rank::rank(searcher, candidates, options.limit)?;
+        let page = (options.offset, options.limit);
+        let ranked = rank::rank(searcher, candidates, page, options.facets)?;
         let page = Page {
             searcher,
             fields,
             compiled: &compiled,
             weights: &weights,
         };
-        (total, page.hits(groups, options.explain)?)
+        let hits = page.hits(ranked.groups, options.offset, options.explain)?;
+        (ranked.total, hits, ranked.facets)
     };
     Ok(Results {
         query: raw.to_string(),
         total,
         hits,
+        facets,
         dropped: compiled.dropped,
         nothing_to_search,
     })
@@ -221,7 +235,12 @@ fn shorten(text: &str) -> String {
 impl Page<'_> {
     /// The hits of the ranked groups: each group's best passage, its
     /// snippet with the words its clauses matched, and its explanation.
-    fn hits(&self, groups: Vec<Vec<rank::Member>>, explain: bool) -> Result<Vec<Hit>> {
+    fn hits(
+        &self,
+        groups: Vec<Vec<rank::Member>>,
+        offset: usize,
+        explain: bool,
+    ) -> Result<Vec<Hit>> {
         let clauses = self.compiled.clauses.len();
         let recorded: Option<Vec<Vec<Match>>> = groups
             .iter()
@@ -259,7 +278,7 @@ impl Page<'_> {
                 None
             };
             hits.push(Hit {
-                rank: rank + 1,
+                rank: offset + rank + 1,
                 score: best.score,
                 snippet: snippet::make(&passage.text, &marks),
                 context_highlights,

@@ -6,6 +6,9 @@
 //! output never depends on how the index is laid out in segments.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::{DocAddress, Searcher};
@@ -37,14 +40,77 @@ fn by_rank(a: &Member, b: &Member) -> Ordering {
     by_key(&a.candidate, &b.candidate).then_with(|| compare_ids(&a.id, &b.id))
 }
 
+/// The number of matching passages (identical ones once) by kind and by
+/// comment author, over the whole result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    /// By kind (`article`, `comment` …).
+    pub kind: BTreeMap<String, u64>,
+    /// By author, for the passages that have one.
+    pub author: BTreeMap<String, u64>,
+}
+
+/// Counts the kinds and authors of `leaders` from their fast fields, each
+/// value looked up once per segment.
+fn facets(searcher: &Searcher, leaders: &[&Candidate]) -> Result<Facets> {
+    let mut by_segment: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for leader in leaders {
+        let address = leader.address;
+        by_segment
+            .entry(address.segment_ord)
+            .or_default()
+            .push(address.doc_id);
+    }
+    let mut facets = Facets::default();
+    for (segment, docs) in by_segment {
+        let fast = searcher.segment_reader(segment).fast_fields();
+        for (name, counts) in [
+            ("kind", &mut facets.kind),
+            ("author_name", &mut facets.author),
+        ] {
+            let Some(column) = fast.str(name)? else {
+                continue;
+            };
+            let mut by_ord: FxHashMap<u64, u64> = FxHashMap::default();
+            for &doc in &docs {
+                for ord in column.term_ords(doc) {
+                    *by_ord.entry(ord).or_default() += 1;
+                }
+            }
+            let mut value = String::new();
+            for (ord, n) in by_ord {
+                value.clear();
+                column
+                    .ord_to_str(ord, &mut value)
+                    .map_err(tantivy::TantivyError::from)?;
+                *counts.entry(value.clone()).or_default() += n;
+            }
+        }
+    }
+    Ok(facets)
+}
+
+/// The ranked result of a query.
+pub struct Ranked {
+    /// Distinct matching texts.
+    pub total: usize,
+    /// The groups of identical passages of the page, each with its best
+    /// member first.
+    pub groups: Vec<Vec<Member>>,
+    /// Counts by kind and author, when asked for.
+    pub facets: Option<Facets>,
+}
+
 /// Collapses identical passages and ranks them; returns the number of
-/// distinct matching texts and the best `limit` groups of identical
-/// passages, each with its best member first.
+/// distinct matching texts and the groups of identical passages ranked
+/// `offset` to `offset + limit`, and with `with_facets`, the counts by
+/// kind and author over the whole result.
 pub fn rank(
     searcher: &Searcher,
     candidates: Vec<Candidate>,
-    limit: usize,
-) -> Result<(usize, Vec<Vec<Member>>)> {
+    (offset, limit): (usize, usize),
+    with_facets: bool,
+) -> Result<Ranked> {
     // The best candidate of each text (ids are read for the page only).
     let mut best: FxHashMap<u64, usize> = FxHashMap::default();
     for (i, candidate) in candidates.iter().enumerate() {
@@ -58,7 +124,13 @@ pub fn rank(
     }
     let total = best.len();
     let mut leaders: Vec<&Candidate> = best.values().map(|&i| &candidates[i]).collect();
-    keep_head(&mut leaders, limit);
+    let facets = if with_facets {
+        Some(facets(searcher, &leaders)?)
+    } else {
+        None
+    };
+    let head = offset.saturating_add(limit);
+    keep_head(&mut leaders, if limit == 0 { 0 } else { head });
     // Every member of the texts kept, ids read in one pass.
     let kept: FxHashSet<u64> = leaders.iter().map(|c| c.text_hash).collect();
     let members: Vec<Candidate> = candidates
@@ -77,8 +149,13 @@ pub fn rank(
         group.sort_by(by_rank);
     }
     groups.sort_by(|a, b| by_rank(&a[0], &b[0]));
-    groups.truncate(limit);
-    Ok((total, groups))
+    groups.truncate(head);
+    groups.drain(..offset.min(groups.len()));
+    Ok(Ranked {
+        total,
+        groups,
+        facets,
+    })
 }
 
 /// Keeps the `limit` best of `leaders`, and those that tie with the last

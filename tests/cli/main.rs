@@ -11,4 +11,5 @@ mod hostile;
 mod json_contract;
 mod rebuild;
 mod search;
+mod serve;
 mod snapshots;
