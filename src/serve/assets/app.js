@@ -134,7 +134,7 @@ function url(offset) {
   const params = new URLSearchParams({ q: state.query, limit: PAGE, offset });
   if (state.kind) params.append("kind", state.kind);
   if (state.author) params.append("author", state.author);
-  return `/api/search?${params}`;
+  return `api/search?${params}`;
 }
 
 // Runs the search; an answer that arrives after a newer request was sent
@@ -187,7 +187,7 @@ function show(answer, offset, more) {
 }
 
 async function openContext(id) {
-  const response = await fetch(`/api/passages/${id.split("/").map(encodeURIComponent).join("/")}?context=2`);
+  const response = await fetch(`api/passages/${id.split("/").map(encodeURIComponent).join("/")}?context=2`);
   const shown = await response.json();
   if (!response.ok) return;
   $("context-title").textContent = shown.title;
