@@ -95,7 +95,7 @@ pub fn run(
     let reader = open.reader()?;
     let searcher = reader.searcher();
     for file in &open.manifest()?.files {
-        let posts: Vec<&str> = file.posts.iter().map(|p| p.slug.as_str()).collect();
+        let posts: Vec<&str> = file.slugs().collect();
         let passages = read::passages_of_file(&searcher, &open.fields, &file.relative, &posts)
             .map_err(|e| open.damaged(e))?;
         for passage in &passages {

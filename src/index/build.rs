@@ -11,7 +11,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{Index, IndexWriter};
 
 use super::commit::{TextCounts, commit};
-use super::manifest::{FileEntry, PostSlug};
+use super::manifest::{FileEntry, PostSlugs};
 use super::slugs::Slugs;
 use super::update::{Run, Summary};
 use super::{Fields, IndexDir, IndexLock, Manifest, schema, text_hash};
@@ -64,12 +64,12 @@ fn build_generation(run: &Run, path: &Path) -> Result<Summary> {
     for file in &run.files {
         run.check_interrupt()?;
         summary.files_read += 1;
-        let (mut posts, mut passages) = (Vec::new(), 0);
+        let (mut posts, mut passages) = (PostSlugs::default(), 0);
         let read = run.read(file, &mut summary.left, &mut |mut post| {
             let wanted = post.slug.clone();
             let slug = slugs.assign(&wanted);
             post.rename(&slug);
-            posts.push(PostSlug { wanted, slug });
+            posts.push(&wanted, &slug);
             for passage in &post.passages {
                 texts.add(text_hash(&passage.text));
                 writer.add_document(fields.document(file, &post, passage))?;

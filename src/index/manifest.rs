@@ -28,7 +28,7 @@ pub struct FileEntry {
     /// Path relative to the corpus folder.
     pub relative: String,
     /// The slugs of its posts, in the file's order.
-    pub posts: Vec<PostSlug>,
+    pub posts: PostSlugs,
     /// Size in bytes when indexed.
     pub size: u64,
     /// Modification time when indexed (ns since the epoch).
@@ -42,48 +42,55 @@ pub struct FileEntry {
     pub racy: bool,
 }
 
-/// The slug a post asked for, and the one it got.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostSlug {
-    /// From the post's file name, front matter or `wp:post_name`.
-    pub wanted: String,
-    /// Its ids start with this one.
-    pub slug: String,
+/// The slugs of a file's posts: each the slug it asked for and the one it
+/// got, kept as the manifest writes them (`wanted`, or `wanted>slug` when
+/// another post had it, separated by spaces), so that reading a manifest
+/// of many files allocates one text per file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostSlugs(String);
+
+impl PostSlugs {
+    /// Adds a post that asked for `wanted` and got `slug`.
+    pub fn push(&mut self, wanted: &str, slug: &str) {
+        if !self.0.is_empty() {
+            self.0.push(' ');
+        }
+        self.0.push_str(wanted);
+        if slug != wanted {
+            self.0.push('>');
+            self.0.push_str(slug);
+        }
+    }
+
+    /// Each post's slug asked for, and slug got, in the file's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(|post| post.split_once('>').unwrap_or((post, post)))
+    }
+
+    /// The number of posts.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True for a file without posts.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl FileEntry {
     /// The slugs its posts asked for.
     pub fn wanted(&self) -> impl Iterator<Item = &str> {
-        self.posts.iter().map(|p| p.wanted.as_str())
+        self.posts.iter().map(|(wanted, _)| wanted)
     }
-}
 
-fn slugs_to_text(posts: &[PostSlug]) -> String {
-    let mut out = String::new();
-    for post in posts {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&post.wanted);
-        if post.slug != post.wanted {
-            out.push('>');
-            out.push_str(&post.slug);
-        }
+    /// The slugs its posts got.
+    pub fn slugs(&self) -> impl Iterator<Item = &str> {
+        self.posts.iter().map(|(_, slug)| slug)
     }
-    out
-}
-
-fn slugs_from_text(text: &str) -> Vec<PostSlug> {
-    text.split(' ')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            let (wanted, slug) = s.split_once('>').unwrap_or((s, s));
-            PostSlug {
-                wanted: wanted.to_string(),
-                slug: slug.to_string(),
-            }
-        })
-        .collect()
 }
 
 /// The file table of a committed index, sorted by relative path.
@@ -108,7 +115,7 @@ impl Manifest {
                 f.hash,
                 f.passages,
                 u8::from(f.racy),
-                escape(&slugs_to_text(&f.posts)),
+                escape(&f.posts.0),
                 escape(&f.relative),
             );
         }
@@ -158,7 +165,7 @@ fn parse_line(line: &str) -> Option<FileEntry> {
         hash: u64::from_str_radix(next()?, 16).ok()?,
         passages: next()?.parse().ok()?,
         racy: next()? == "1",
-        posts: slugs_from_text(&unescape(next()?)),
+        posts: PostSlugs(unescape(next()?)),
         relative: unescape(next()?),
     };
     fields.next().is_none().then_some(entry)
@@ -219,16 +226,12 @@ mod tests {
             files: vec![
                 FileEntry {
                     relative: "a\tb\\c\nd\r.txt".into(),
-                    posts: vec![
-                        PostSlug {
-                            wanted: "a-b-c-d".into(),
-                            slug: "a-b-c-d".into(),
-                        },
-                        PostSlug {
-                            wanted: "x".into(),
-                            slug: "x-2".into(),
-                        },
-                    ],
+                    posts: {
+                        let mut posts = PostSlugs::default();
+                        posts.push("a-b-c-d", "a-b-c-d");
+                        posts.push("x", "x-2");
+                        posts
+                    },
                     size: 12,
                     modified_ns: 1_700_000_000_123_456_789,
                     hash: 0xdead_beef,
@@ -237,7 +240,7 @@ mod tests {
                 },
                 FileEntry {
                     relative: "été/c.txt".into(),
-                    posts: Vec::new(),
+                    posts: PostSlugs::default(),
                     size: 0,
                     modified_ns: 0,
                     hash: u64::MAX,

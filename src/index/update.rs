@@ -23,7 +23,7 @@ use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 use super::build;
 use super::check::{check, now_ns, settled};
 use super::commit::{TextCounts, commit};
-use super::manifest::{FileEntry, Manifest, PostSlug};
+use super::manifest::{FileEntry, Manifest, PostSlugs};
 use super::slugs::Slugs;
 use super::{DirState, Fields, IndexDir, IndexLock, OpenIndex, passage_hash, read, text_hash};
 use crate::corpus::{self, PostFile};
@@ -312,7 +312,7 @@ fn plan(
         let same_stat = |e: &&FileEntry| e.size == file.size && e.modified_ns == file.modified_ns;
         if let Some(entry) = previous.filter(|e| same_stat(e) && !e.racy) {
             let given = slugs.assign_all(entry.wanted());
-            if given.iter().eq(entry.posts.iter().map(|p| &p.slug)) {
+            if given.iter().map(String::as_str).eq(entry.slugs()) {
                 summary.unchanged += entry.passages;
                 plan.entries.push(entry.clone());
                 continue;
@@ -330,7 +330,7 @@ fn plan(
             fields,
             file,
             stored,
-            posts: Vec::new(),
+            posts: PostSlugs::default(),
             passages: 0,
             edits: &mut plan.edits,
             texts,
@@ -346,7 +346,7 @@ fn plan(
         let Some(hash) = read else {
             // Left as it was: the next update tries it again.
             if let Some(previous) = previous {
-                slugs.keep(previous.posts.iter().map(|p| p.slug.as_str()));
+                slugs.keep(previous.slugs());
                 summary.unchanged += previous.passages;
                 plan.entries.push(previous.clone());
             }
@@ -366,7 +366,7 @@ struct FileChange<'a> {
     fields: &'a Fields,
     file: &'a PostFile,
     stored: HashMap<String, StoredHashes>,
-    posts: Vec<PostSlug>,
+    posts: PostSlugs,
     passages: u64,
     edits: &'a mut Edits,
     texts: &'a mut TextCounts,
@@ -378,7 +378,7 @@ impl FileChange<'_> {
         let wanted = post.slug.clone();
         let slug = slugs.assign(&wanted);
         post.rename(&slug);
-        self.posts.push(PostSlug { wanted, slug });
+        self.posts.push(&wanted, &slug);
         let (fields, file) = (self.fields, self.file);
         for passage in &post.passages {
             self.passages += 1;
