@@ -71,14 +71,16 @@ fn facets(searcher: &Searcher, leaders: &[&Candidate]) -> Result<Facets> {
             let Some(column) = fast.str(name)? else {
                 continue;
             };
-            let mut by_ord: FxHashMap<u64, u64> = FxHashMap::default();
+            // Few kinds and authors: a count per term of the column.
+            let mut by_ord = vec![0u64; column.dictionary().num_terms()];
             for &doc in &docs {
                 for ord in column.term_ords(doc) {
-                    *by_ord.entry(ord).or_default() += 1;
+                    by_ord[ord as usize] += 1;
                 }
             }
             let mut value = String::new();
-            for (ord, n) in by_ord {
+            for (ord, n) in by_ord.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+                let ord = ord as u64;
                 value.clear();
                 column
                     .ord_to_str(ord, &mut value)
@@ -112,7 +114,8 @@ pub fn rank(
     with_facets: bool,
 ) -> Result<Ranked> {
     // The best candidate of each text (ids are read for the page only).
-    let mut best: FxHashMap<u64, usize> = FxHashMap::default();
+    let mut best: FxHashMap<u64, usize> =
+        FxHashMap::with_capacity_and_hasher(candidates.len(), Default::default());
     for (i, candidate) in candidates.iter().enumerate() {
         best.entry(candidate.text_hash)
             .and_modify(|b| {

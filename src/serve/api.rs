@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -191,9 +191,7 @@ async fn search(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -
         let searcher = served.reader.searcher();
         let results = search::search(&searcher, &served.open, &q, &options)
             .map_err(|e| served.open.damaged(e))?;
-        let value = serde_json::to_value(json::results(&results, Some(options.offset)))
-            .map_err(|e| Error::io("cannot write", "the answer", e.into()))?;
-        Ok::<_, Error>(value)
+        to_json(&json::results(&results, Some(options.offset)))
     })
     .await;
     answer_of(answer)
@@ -222,8 +220,7 @@ async fn passage(
                 e @ Error::UnknownId { .. } => e,
                 e => served.open.damaged(e),
             })?;
-        serde_json::to_value(show::shown(&asked, &passages))
-            .map_err(|e| Error::io("cannot write", "the answer", e.into()))
+        to_json(&show::shown(&asked, &passages))
     })
     .await;
     answer_of(answer)
@@ -232,16 +229,21 @@ async fn passage(
 async fn status(State(state): State<Arc<AppState>>) -> Response {
     let answer = tokio::task::spawn_blocking(move || {
         let status = status::status(Some(&state.corpus_dir), &state.index_dir)?;
-        serde_json::to_value(status).map_err(|e| Error::io("cannot write", "the answer", e.into()))
+        to_json(&status)
     })
     .await;
     answer_of(answer)
 }
 
+/// `value` as JSON, written once (not built as a value, then written).
+fn to_json(value: &impl Serialize) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|e| Error::io("cannot write", "the answer", e.into()))
+}
+
 /// The answer of a task that ran a command's work.
-fn answer_of(answer: Result<Result<serde_json::Value, Error>, tokio::task::JoinError>) -> Response {
+fn answer_of(answer: Result<Result<Vec<u8>, Error>, tokio::task::JoinError>) -> Response {
     match answer {
-        Ok(Ok(value)) => Json(value).into_response(),
+        Ok(Ok(body)) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Ok(Err(e)) => ApiError::from(e).into_response(),
         Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
     }

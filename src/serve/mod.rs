@@ -119,7 +119,12 @@ pub fn run(
         &mut std::io::stderr(),
     )?;
     let state = Arc::new(AppState::open(&command.index, &corpus_dir)?);
+    // Searches are CPU work: as many threads for them as cores, not one per
+    // waiting connection (each thread keeps its own allocator heap).
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .max_blocking_threads(cores)
         .enable_all()
         .build()?;
     let listener = runtime
