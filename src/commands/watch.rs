@@ -85,7 +85,8 @@ pub fn keep_up_to_date(
         err,
         format_args!("watching {} (Ctrl-C to stop)", corpus_dir.display()),
     )?;
-    let mut last_event: Option<Instant> = None;
+    // What changed before the watcher started is caught by one update now.
+    let mut last_event = Instant::now().checked_sub(debounce);
     while !interrupt.load(Ordering::Relaxed) {
         match events.recv_timeout(TICK) {
             Ok(event) => {

@@ -52,6 +52,10 @@ const BLOCKS: &[&str] = &[
     "figure", "address", "details", "summary", "center",
 ];
 
+/// Deepest nesting walked element by element; the text of anything deeper
+/// is taken whole (a hostile page may nest without end).
+const MAX_DEPTH: u32 = 200;
+
 /// Classes of an author box: its paragraphs are the post's bio.
 const BIO_CLASSES: &[&str] = &[
     "author-bio",
@@ -81,6 +85,7 @@ pub fn element_blocks(root: ElementRef, skip: &dyn Fn(&Element) -> bool) -> Vec<
         captions: 0,
         explicit: 0,
         bios: 0,
+        depth: 0,
     };
     walker.children(root);
     walker.flush();
@@ -103,10 +108,18 @@ struct Walker<'s> {
     /// blank lines are only whitespace.
     explicit: u32,
     bios: u32,
+    /// Elements walked into.
+    depth: u32,
 }
 
 impl Walker<'_> {
     fn children(&mut self, element: ElementRef) {
+        if self.depth >= MAX_DEPTH {
+            let text: String = element.text().collect();
+            self.text(&text);
+            return;
+        }
+        self.depth += 1;
         for child in element.children() {
             match child.value() {
                 Node::Text(text) => self.text(text),
@@ -118,6 +131,7 @@ impl Walker<'_> {
                 _ => {}
             }
         }
+        self.depth -= 1;
     }
 
     fn text(&mut self, text: &str) {
@@ -410,6 +424,18 @@ mod tests {
                 (BlockKind::Paragraph, "[sic] et [1]"),
             ]
         );
+    }
+
+    #[test]
+    fn a_page_nested_without_end_is_read_whole() {
+        let html = format!(
+            "{}<p>profond</p>{}",
+            "<div>".repeat(5_000),
+            "</div>".repeat(5_000)
+        );
+        let blocks = texts(&html);
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].1, "profond");
     }
 
     #[test]

@@ -39,7 +39,11 @@ fn front_matter(text: &str) -> FrontMatter {
     };
     match parsed {
         Some(parsed) if parsed.data.is_some() => {
-            let body_line = text.lines().count() - parsed.content.lines().count() + 1;
+            let body_line = text
+                .lines()
+                .count()
+                .saturating_sub(parsed.content.lines().count())
+                + 1;
             FrontMatter {
                 fields: parsed.data,
                 body: parsed.content,
