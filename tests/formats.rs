@@ -325,6 +325,36 @@ fn dates_come_from_the_front_matter_or_the_file_name() {
 }
 
 #[test]
+fn a_page_in_microformats_gives_its_entry_and_comments() {
+    let page = "<html><head><title>Notes | Site</title></head><body><nav>Menu</nav>\
+        <article class=\"h-entry\"><h1 class=\"p-name\">Mes notes</h1>\
+        <time class=\"dt-published\" datetime=\"2012-05-01T08:00:00+02:00\">1er mai</time>\
+        <div class=\"e-content\"><p>Un paragraphe.</p><ul><li>un point</li></ul></div>\
+        <div class=\"h-cite\" id=\"c1\"><span class=\"p-author\">Anne</span>\
+        <div class=\"e-content\"><p>D’accord.</p></div></div></article>\
+        <form><textarea>Votre commentaire</textarea></form></body></html>";
+    let (_dir, file) = temporary("notes.html", page.as_bytes());
+    let post = formats::read_all(&file).unwrap().remove(0);
+    assert_eq!(post.title, "Mes notes");
+    assert_eq!(post.date.as_deref(), Some("2012-05-01T08:00:00+02:00"));
+    let passages: Vec<(Kind, Option<&str>, &str)> = post
+        .passages
+        .iter()
+        .map(|p| (p.kind, p.author.as_deref(), p.text.as_str()))
+        .collect();
+    assert_eq!(
+        passages,
+        [
+            (Kind::Title, None, "Mes notes"),
+            (Kind::Article, None, "Un paragraphe."),
+            (Kind::Article, None, "un point"),
+            (Kind::Comment, Some("Anne"), "D’accord."),
+        ]
+    );
+    assert_eq!(post.passages[3].url.as_deref(), Some("#c1"));
+}
+
+#[test]
 fn a_page_without_known_markup_gives_its_body_text() {
     let page = "<html><head><title>Une page | Site</title></head><body>\
                 <div>Premier texte.</div><div>Second texte.<script>x()</script></div></body></html>";

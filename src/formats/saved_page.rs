@@ -76,16 +76,7 @@ pub fn parse(slug: &str, text: &str) -> Post {
     let mut builder = PassageBuilder::new(slug);
     builder.date = date(root);
     builder.url = link(root);
-    builder.author = first(
-        root,
-        &[
-            ".entry-meta .author .fn",
-            ".entry-meta .author",
-            ".p-author",
-        ],
-    )
-    .map(text_of)
-    .filter(|a| !a.is_empty());
+    builder.author = post_author(root);
     let mut lines = LineFinder::new(text, 1);
     let title_line = lines.find(&title);
     builder.push(Kind::Title, title.clone(), title_line, None);
@@ -166,6 +157,28 @@ fn anchor<'a>(element: ElementRef<'a>) -> Option<&'a str> {
                 .and_then(|e| e.value().id())
         })
         .or(own)
+}
+
+/// The post's author: the first author named outside its comments.
+fn post_author(root: ElementRef) -> Option<String> {
+    let in_comment = |element: &ElementRef| {
+        element.ancestors().filter_map(ElementRef::wrap).any(|a| {
+            a.value()
+                .classes()
+                .any(|c| matches!(c, "comment" | "h-cite" | "comments-area"))
+                || a.value().id() == Some("comments")
+        })
+    };
+    [
+        ".entry-meta .author .fn",
+        ".entry-meta .author",
+        ".p-author",
+    ]
+    .iter()
+    .flat_map(|css| root.select(&select(css)).collect::<Vec<_>>())
+    .find(|element| !in_comment(element))
+    .map(text_of)
+    .filter(|a| !a.is_empty())
 }
 
 /// `Mon billet | Mon blog` → `Mon billet`.
