@@ -133,39 +133,44 @@ pub fn run(
     let addr = listener.local_addr()?;
     note(err, format_args!("serving http://{addr} (Ctrl-C to stop)"))?;
     let app = router(Arc::clone(&state), command.cors.as_deref())?;
-    let stopped = Arc::new(AtomicBool::new(false));
+    // The server tells the watcher to stop (Ctrl-C, or its own end); the
+    // watcher tells the server it ended (a watch that cannot go on stops
+    // the server: it would answer from an index no longer kept up to date).
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher_ended = Arc::new(AtomicBool::new(false));
     let watched = std::thread::scope(|scope| {
         let watcher = scope.spawn(|| {
-            let mut out = std::io::stderr();
-            let mut err = std::io::stderr();
+            let (mut out, mut err) = (std::io::stderr(), std::io::stderr());
             let reload = &mut || {
                 if let Err(e) = state.reload() {
                     let _ = note(&mut std::io::stderr(), e);
                 }
             };
+            let debounce = command.debounce;
             let watched = keep_up_to_date(
                 &corpus_dir,
                 &dir,
-                command.debounce,
-                interrupt,
+                debounce,
+                &stop,
                 &mut out,
                 &mut err,
                 reload,
             );
-            stopped.store(true, Ordering::SeqCst);
+            watcher_ended.store(true, Ordering::SeqCst);
             watched
         });
-        let stop = Arc::clone(&stopped);
+        let (stop_watch, ended) = (Arc::clone(&stop), Arc::clone(&watcher_ended));
         let served = runtime.block_on(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
-                    while !stop.load(Ordering::SeqCst) && !interrupt.load(Ordering::SeqCst) {
+                    while !interrupt.load(Ordering::SeqCst) && !ended.load(Ordering::SeqCst) {
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
+                    stop_watch.store(true, Ordering::SeqCst);
                 })
                 .await
         });
-        stopped.store(true, Ordering::SeqCst);
+        stop.store(true, Ordering::SeqCst);
         let watched = watcher.join().unwrap_or_else(|_| Ok(()));
         served.map_err(anyhow::Error::from).and(watched)
     });
