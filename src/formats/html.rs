@@ -76,10 +76,8 @@ pub fn fragment_blocks(html: &str) -> Vec<Block> {
 pub fn element_blocks(root: ElementRef, skip: &dyn Fn(&Element) -> bool) -> Vec<Block> {
     let mut walker = Walker {
         skip,
-        blocks: Vec::new(),
+        outline: Outline::default(),
         inline: String::new(),
-        heading: None,
-        lists: Vec::new(),
         items: 0,
         quotes: 0,
         captions: 0,
@@ -89,18 +87,71 @@ pub fn element_blocks(root: ElementRef, skip: &dyn Fn(&Element) -> bool) -> Vec<
     };
     walker.children(root);
     walker.flush();
-    walker.blocks
+    walker.outline.blocks
+}
+
+/// The blocks read so far, and the heading and lists they are under: what
+/// gives each block its context, whatever markup it is read from (HTML
+/// here, Markdown in [`super::markdown`]).
+#[derive(Debug, Default)]
+pub struct Outline {
+    /// The blocks, in reading order.
+    pub blocks: Vec<Block>,
+    heading: Option<String>,
+    /// The context of each list we are in.
+    lists: Vec<Option<String>>,
+}
+
+impl Outline {
+    /// Adds a block: a list item takes its list's context, anything else
+    /// the heading it is under; a heading becomes the heading.
+    pub fn push(&mut self, kind: BlockKind, text: String, bio: bool) {
+        let context = match kind {
+            BlockKind::Item => self.lists.last().cloned().flatten(),
+            _ => self.heading.clone(),
+        };
+        if kind == BlockKind::Heading {
+            self.heading = Some(text.clone());
+        }
+        self.blocks.push(Block {
+            kind,
+            text,
+            context,
+            bio,
+        });
+    }
+
+    /// Enters a list: introduced by the paragraph just before it when that
+    /// ends in a colon; else by the list or heading it is under.
+    pub fn open_list(&mut self) {
+        let intro = self
+            .blocks
+            .last()
+            .filter(|b| b.kind == BlockKind::Paragraph && b.text.trim_end().ends_with(':'))
+            .map(|b| strip_colon(&b.text).to_string());
+        let context = intro
+            .or_else(|| self.lists.last().cloned().flatten())
+            .or_else(|| self.heading.clone());
+        self.lists.push(context);
+    }
+
+    /// Leaves the list entered last.
+    pub fn close_list(&mut self) {
+        self.lists.pop();
+    }
+
+    /// True inside a list.
+    pub fn in_list(&self) -> bool {
+        !self.lists.is_empty()
+    }
 }
 
 /// Walks the tree, gathering inline text into blocks.
 struct Walker<'s> {
     skip: &'s dyn Fn(&Element) -> bool,
-    blocks: Vec<Block>,
+    outline: Outline,
     /// Inline text of the block being read.
     inline: String,
-    heading: Option<String>,
-    /// The context of each list we are in.
-    lists: Vec<Option<String>>,
     items: u32,
     quotes: u32,
     captions: u32,
@@ -199,31 +250,20 @@ impl Walker<'_> {
         self.flush();
         let text = collapse(&element.text().collect::<String>());
         if !text.is_empty() {
-            self.push(BlockKind::Heading, text.clone());
-            self.heading = Some(text);
+            self.push(BlockKind::Heading, text);
         }
     }
 
     fn list(&mut self, element: ElementRef) {
         self.flush();
-        // Introduced by the paragraph just before it when that ends in a
-        // colon; else by the heading it is under.
-        let intro = self
-            .blocks
-            .last()
-            .filter(|b| b.kind == BlockKind::Paragraph && b.text.trim_end().ends_with(':'))
-            .map(|b| strip_colon(&b.text).to_string());
-        let context = intro
-            .or_else(|| self.lists.last().cloned().flatten())
-            .or_else(|| self.heading.clone());
-        self.lists.push(context);
+        self.outline.open_list();
         self.children(element);
         self.flush();
-        self.lists.pop();
+        self.outline.close_list();
     }
 
     fn kind(&self) -> BlockKind {
-        if self.items > 0 && !self.lists.is_empty() {
+        if self.items > 0 && self.outline.in_list() {
             BlockKind::Item
         } else if self.captions > 0 {
             BlockKind::Caption
@@ -244,16 +284,7 @@ impl Walker<'_> {
     }
 
     fn push(&mut self, kind: BlockKind, text: String) {
-        let context = match kind {
-            BlockKind::Item => self.lists.last().cloned().flatten(),
-            _ => self.heading.clone(),
-        };
-        self.blocks.push(Block {
-            kind,
-            text,
-            context,
-            bio: self.bios > 0,
-        });
+        self.outline.push(kind, text, self.bios > 0);
     }
 }
 

@@ -13,7 +13,7 @@ use gray_matter::engine::{TOML, YAML};
 use gray_matter::{Matter, Pod};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use super::html::{self, Block, BlockKind};
+use super::html::{self, Block, BlockKind, Outline};
 use super::{LineFinder, push_content, title_or_slug};
 use crate::corpus::slugify;
 use crate::dates;
@@ -167,17 +167,14 @@ fn blocks(body: &str) -> Vec<Block> {
         reader.event(event);
     }
     reader.flush();
-    reader.blocks
+    reader.outline.blocks
 }
 
 /// Gathers the text of blocks from pulldown-cmark's events.
 #[derive(Default)]
 struct Reader {
-    blocks: Vec<Block>,
+    outline: Outline,
     inline: String,
-    heading: Option<String>,
-    /// The context of each list we are in.
-    lists: Vec<Option<String>>,
     items: u32,
     quotes: u32,
     in_heading: bool,
@@ -195,25 +192,16 @@ impl Reader {
                 let text = html::collapse(&std::mem::take(&mut self.inline));
                 self.in_heading = false;
                 if !text.is_empty() {
-                    self.push(BlockKind::Heading, text.clone());
-                    self.heading = Some(text);
+                    self.push(BlockKind::Heading, text);
                 }
             }
             Event::Start(Tag::List(_)) => {
                 self.flush();
-                let intro = self
-                    .blocks
-                    .last()
-                    .filter(|b| b.kind == BlockKind::Paragraph && b.text.ends_with(':'))
-                    .map(|b| b.text.trim_end_matches(':').trim_end().to_string());
-                let context = intro
-                    .or_else(|| self.lists.last().cloned().flatten())
-                    .or_else(|| self.heading.clone());
-                self.lists.push(context);
+                self.outline.open_list();
             }
             Event::End(TagEnd::List(_)) => {
                 self.flush();
-                self.lists.pop();
+                self.outline.close_list();
             }
             Event::Start(Tag::Item) => self.enter(|r| &mut r.items),
             Event::End(TagEnd::Item) => self.leave(|r| &mut r.items),
@@ -273,15 +261,6 @@ impl Reader {
     }
 
     fn push(&mut self, kind: BlockKind, text: String) {
-        let context = match kind {
-            BlockKind::Item => self.lists.last().cloned().flatten(),
-            _ => self.heading.clone(),
-        };
-        self.blocks.push(Block {
-            kind,
-            text,
-            context,
-            bio: false,
-        });
+        self.outline.push(kind, text, false);
     }
 }
