@@ -77,10 +77,6 @@ pub enum Error {
     #[error("--cors {0:?} is not an origin (expected https://blog.example)")]
     BadCors(String),
 
-    /// A `--since` or `--until` that is not a date.
-    #[error("{0}")]
-    BadDate(String),
-
     /// A file or folder could not be read or written.
     #[error("{action} {}", path.display())]
     Io {

@@ -185,8 +185,8 @@ fn bad(file: &PostFile, at: u64, reason: String) -> Error {
         Ok(bytes) => bytes,
         Err(e) => return e,
     };
-    if let Err(e) = corpus::decode(&file.path, bytes.clone()) {
-        return e;
+    if std::str::from_utf8(&bytes).is_err() {
+        return corpus::decode(&file.path, bytes).expect_err("the bytes are not UTF-8");
     }
     let (line, column) = line_and_column(&bytes, at as usize);
     Error::BadPost {

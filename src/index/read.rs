@@ -66,8 +66,9 @@ pub fn passages_of_file(
         let doc: TantivyDocument = searcher.doc(address)?;
         passages.push(StoredPassage::from_doc(&doc, fields));
     }
-    let rank = |post: &str| posts.iter().position(|p| *p == post);
-    passages.sort_by_cached_key(|p| (rank(&p.post), p.position));
+    // An export holds thousands of posts: their ranks looked up, not searched.
+    let ranks: HashMap<&str, usize> = posts.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    passages.sort_by_cached_key(|p| (ranks.get(p.post.as_str()).copied(), p.position));
     Ok(passages)
 }
 

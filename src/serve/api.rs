@@ -70,9 +70,7 @@ impl From<Error> for ApiError {
         let status = match &error {
             Error::UnknownId { .. } => StatusCode::NOT_FOUND,
             Error::QueryTooLong { .. } => StatusCode::URI_TOO_LONG,
-            Error::EmptyQuery | Error::UnknownKind(_) | Error::BadDate(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Error::EmptyQuery | Error::UnknownKind(_) => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let mut api = ApiError::new(status, &error);
