@@ -31,6 +31,7 @@ use execute::{Match, Weights};
 pub use explain::{ClauseExplanation, Explanation, TermExplanation};
 pub use leaves::CONTEXT_BOOST;
 pub use words::typo_distance;
+use words::{Vocabulary, WordList};
 
 use crate::analysis::Dropped;
 use crate::error::{Error, Result};
@@ -143,12 +144,44 @@ pub fn search(
     raw: &str,
     options: &SearchOptions,
 ) -> Result<Results> {
+    let words = Vocabulary::new(searcher, open.fields.words);
+    run(searcher, &words, open, raw, options)
+}
+
+/// One version of an index as a process that answers many queries keeps
+/// it: its searcher, and its words in one list for typos and completions.
+pub struct Snapshot {
+    /// The searcher of that version.
+    pub searcher: Searcher,
+    words: WordList,
+}
+
+impl Snapshot {
+    /// The version `searcher` reads of the index `open`.
+    pub fn new(searcher: Searcher, open: &OpenIndex) -> Result<Snapshot> {
+        let words = WordList::of(&searcher, open.fields.words)?;
+        Ok(Snapshot { searcher, words })
+    }
+
+    /// [`search`], with the word list.
+    pub fn search(&self, open: &OpenIndex, raw: &str, options: &SearchOptions) -> Result<Results> {
+        let words = Vocabulary::Merged(&self.words);
+        run(&self.searcher, &words, open, raw, options)
+    }
+}
+
+fn run(
+    searcher: &Searcher,
+    words: &Vocabulary,
+    open: &OpenIndex,
+    raw: &str,
+    options: &SearchOptions,
+) -> Result<Results> {
     let parsed = parse_query(raw, options)?;
     let fields = &open.fields;
-    let words = words::Vocabulary::new(searcher, fields.words);
     let compiler = compile::Compiler {
         fields,
-        words: &words,
+        words,
         places: leaves::Places::of(searcher, fields)?,
         tolerant: !options.exact,
     };

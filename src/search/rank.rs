@@ -26,13 +26,26 @@ pub struct Member {
     pub id: String,
 }
 
-/// The ranking order without the id: more clauses, fewer inexact ones,
-/// higher score first.
+/// The ranking order without the id as one number, the larger first: more
+/// clauses, fewer inexact ones, higher score (its bits mapped to an
+/// unsigned number in `f32::total_cmp`'s order). Comparing numbers in a
+/// flat list, not candidates through references, is what keeps ranking
+/// tens of thousands of matches cheap.
+fn rank_key(candidate: &Candidate) -> u64 {
+    let bits = candidate.score.to_bits();
+    let score = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    };
+    (u64::from(candidate.coverage) << 48)
+        | (u64::from(u16::MAX - candidate.inexact) << 32)
+        | u64::from(score)
+}
+
+/// The ranking order without the id.
 fn by_key(a: &Candidate, b: &Candidate) -> Ordering {
-    b.coverage
-        .cmp(&a.coverage)
-        .then(a.inexact.cmp(&b.inexact))
-        .then(b.score.total_cmp(&a.score))
+    rank_key(b).cmp(&rank_key(a))
 }
 
 /// The full ranking order.
@@ -50,12 +63,12 @@ pub struct Facets {
     pub author: BTreeMap<String, u64>,
 }
 
-/// Counts the kinds and authors of `leaders` from their fast fields, each
-/// value looked up once per segment.
-fn facets(searcher: &Searcher, leaders: &[&Candidate]) -> Result<Facets> {
+/// Counts the kinds and authors of `leaders` from their fast fields (a
+/// passage has one kind and at most one author), read in one batch per
+/// segment, each value's text looked up once.
+fn facets(searcher: &Searcher, leaders: impl Iterator<Item = DocAddress>) -> Result<Facets> {
     let mut by_segment: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-    for leader in leaders {
-        let address = leader.address;
+    for address in leaders {
         by_segment
             .entry(address.segment_ord)
             .or_default()
@@ -71,19 +84,18 @@ fn facets(searcher: &Searcher, leaders: &[&Candidate]) -> Result<Facets> {
             let Some(column) = fast.str(name)? else {
                 continue;
             };
+            let mut ords = vec![None; docs.len()];
+            column.ords().first_vals(&docs, &mut ords);
             // Few kinds and authors: a count per term of the column.
             let mut by_ord = vec![0u64; column.dictionary().num_terms()];
-            for &doc in &docs {
-                for ord in column.term_ords(doc) {
-                    by_ord[ord as usize] += 1;
-                }
+            for ord in ords.into_iter().flatten() {
+                by_ord[ord as usize] += 1;
             }
             let mut value = String::new();
             for (ord, n) in by_ord.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-                let ord = ord as u64;
                 value.clear();
                 column
-                    .ord_to_str(ord, &mut value)
+                    .ord_to_str(ord as u64, &mut value)
                     .map_err(tantivy::TantivyError::from)?;
                 *counts.entry(value.clone()).or_default() += n;
             }
@@ -113,29 +125,31 @@ pub fn rank(
     (offset, limit): (usize, usize),
     with_facets: bool,
 ) -> Result<Ranked> {
-    // The best candidate of each text (ids are read for the page only).
-    let mut best: FxHashMap<u64, usize> =
+    // The best candidate of each text, by key and place (ids are read for
+    // the page only).
+    let mut best: FxHashMap<u64, Leader> =
         FxHashMap::with_capacity_and_hasher(candidates.len(), Default::default());
     for (i, candidate) in candidates.iter().enumerate() {
+        let leader = (rank_key(candidate), i);
         best.entry(candidate.text_hash)
-            .and_modify(|b| {
-                if by_key(candidate, &candidates[*b]) == Ordering::Less {
-                    *b = i;
-                }
-            })
-            .or_insert(i);
+            .and_modify(|b| *b = (*b).max(leader))
+            .or_insert(leader);
     }
     let total = best.len();
-    let mut leaders: Vec<&Candidate> = best.values().map(|&i| &candidates[i]).collect();
+    let mut leaders: Vec<Leader> = best.into_values().collect();
     let facets = if with_facets {
-        Some(facets(searcher, &leaders)?)
+        let addresses = leaders.iter().map(|&(_, i)| candidates[i].address);
+        Some(facets(searcher, addresses)?)
     } else {
         None
     };
     let head = offset.saturating_add(limit);
     keep_head(&mut leaders, if limit == 0 { 0 } else { head });
+    let kept: FxHashSet<u64> = leaders
+        .iter()
+        .map(|&(_, i)| candidates[i].text_hash)
+        .collect();
     // Every member of the texts kept, ids read in one pass.
-    let kept: FxHashSet<u64> = leaders.iter().map(|c| c.text_hash).collect();
     let members: Vec<Candidate> = candidates
         .into_iter()
         .filter(|c| kept.contains(&c.text_hash))
@@ -161,9 +175,14 @@ pub fn rank(
     })
 }
 
+/// A text's best candidate: its [`rank_key`] and its place in the list.
+/// Of two with the same key, the later one is kept: any is right, since
+/// ids decide among them.
+type Leader = (u64, usize);
+
 /// Keeps the `limit` best of `leaders`, and those that tie with the last
 /// of them (ids, not read yet, decide among those).
-fn keep_head(leaders: &mut Vec<&Candidate>, limit: usize) {
+fn keep_head(leaders: &mut Vec<Leader>, limit: usize) {
     if limit == 0 {
         leaders.clear();
         return;
@@ -171,15 +190,16 @@ fn keep_head(leaders: &mut Vec<&Candidate>, limit: usize) {
     if leaders.len() <= limit {
         return;
     }
-    leaders.select_nth_unstable_by(limit - 1, |a, b| by_key(a, b));
-    let last = *leaders[limit - 1];
-    let head = leaders.drain(..limit).collect::<Vec<_>>();
-    let ties: Vec<&Candidate> = leaders
-        .drain(..)
-        .filter(|c| by_key(c, &last) != Ordering::Greater)
-        .collect();
-    leaders.extend(head);
-    leaders.extend(ties);
+    leaders.select_nth_unstable_by(limit - 1, |a, b| b.0.cmp(&a.0));
+    let last = leaders[limit - 1].0;
+    let mut kept = limit;
+    for i in limit..leaders.len() {
+        if leaders[i].0 == last {
+            leaders.swap(kept, i);
+            kept += 1;
+        }
+    }
+    leaders.truncate(kept);
 }
 
 #[cfg(test)]
@@ -207,14 +227,35 @@ mod tests {
             candidate(3, 2.0, 1),
             candidate(4, 0.5, 2),
         ];
-        let mut leaders: Vec<&Candidate> = all.iter().collect();
-        keep_head(&mut leaders, 3);
-        let mut docs: Vec<u32> = leaders.iter().map(|c| c.address.doc_id).collect();
+        let leaders = || -> Vec<Leader> { all.iter().map(rank_key).zip(0..).collect() };
+        let mut head = leaders();
+        keep_head(&mut head, 3);
+        let mut docs: Vec<usize> = head.iter().map(|&(_, i)| i).collect();
         docs.sort();
         // Two clauses first, then the best score; 2 and 3 tie for third.
         assert_eq!(docs, [1, 2, 3, 4]);
-        let mut none: Vec<&Candidate> = all.iter().collect();
+        let mut none = leaders();
         keep_head(&mut none, 0);
         assert!(none.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_rank_key_orders_as_clauses_then_exactness_then_score(
+            a in (proptest::num::f32::ANY, 0u16..4, 0u16..4),
+            b in (proptest::num::f32::ANY, 0u16..4, 0u16..4),
+        ) {
+            let candidate = |(score, coverage, inexact): (f32, u16, u16)| Candidate {
+                inexact: inexact.min(coverage),
+                ..candidate(0, score, coverage)
+            };
+            let (a, b) = (candidate(a), candidate(b));
+            let expected = b
+                .coverage
+                .cmp(&a.coverage)
+                .then(a.inexact.cmp(&b.inexact))
+                .then(b.score.total_cmp(&a.score));
+            proptest::prop_assert_eq!(by_key(&a, &b), expected);
+        }
     }
 }

@@ -13,24 +13,74 @@
 use std::collections::HashMap;
 
 use tantivy::schema::Field;
-use tantivy::termdict::TermStreamer;
+use tantivy::termdict::{TermMerger, TermStreamer};
 use tantivy::{Searcher, TantivyError};
-use tantivy_fst::Automaton;
+use tantivy_fst::{Automaton, IntoStreamer, Map, MapBuilder, Streamer};
 
 use super::typos::Typos;
 use crate::analysis::is_folded_stop_word;
 use crate::error::Result;
 
-/// The words of the index a searcher reads.
-pub struct Vocabulary<'a> {
-    searcher: &'a Searcher,
-    field: Field,
+/// The words of the index a searcher reads: walked segment by segment, or
+/// in a [`WordList`] built once for them.
+pub enum Vocabulary<'a> {
+    /// One dictionary per segment, counts added up per lookup.
+    Segments {
+        /// The segments.
+        searcher: &'a Searcher,
+        /// The `words` field.
+        field: Field,
+    },
+    /// The segments' words in one dictionary.
+    Merged(&'a WordList),
+}
+
+/// Every word of the `words` field in one dictionary, with the number of
+/// passages holding it: a lookup walks one dictionary instead of one per
+/// segment, which halves the cost of a typo lookup on an index of a few
+/// segments (`docs/performance.md`). Worth building for a process that
+/// answers many queries from one version of the index (`serve`), not for
+/// one query.
+pub struct WordList {
+    map: Map<Vec<u8>>,
+}
+
+impl WordList {
+    /// The words of `field` in the segments of `searcher`.
+    pub fn of(searcher: &Searcher, field: Field) -> Result<WordList> {
+        let indexes = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.inverted_index(field))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut streams = Vec::new();
+        for index in &indexes {
+            streams.push(index.terms().stream().map_err(TantivyError::from)?);
+        }
+        let mut merger = TermMerger::new(streams);
+        let mut builder = MapBuilder::memory();
+        while merger.advance() {
+            let passages: u64 = merger
+                .current_segment_ords_and_term_infos()
+                .map(|(_, info)| u64::from(info.doc_freq))
+                .sum();
+            builder.insert(merger.key(), passages).map_err(fst_error)?;
+        }
+        let bytes = builder.into_inner().map_err(fst_error)?;
+        Ok(WordList {
+            map: Map::from_bytes(bytes).map_err(fst_error)?,
+        })
+    }
+}
+
+fn fst_error(e: tantivy_fst::Error) -> TantivyError {
+    TantivyError::InternalError(format!("cannot build the word list: {e}"))
 }
 
 impl<'a> Vocabulary<'a> {
     /// The words of `field` (the `words` field) in the index of `searcher`.
     pub fn new(searcher: &'a Searcher, field: Field) -> Vocabulary<'a> {
-        Vocabulary { searcher, field }
+        Vocabulary::Segments { searcher, field }
     }
 
     /// The words `automaton` accepts, with the number of passages holding
@@ -41,10 +91,18 @@ impl<'a> Vocabulary<'a> {
         A::State: Clone,
     {
         let mut found = HashMap::new();
-        for segment in self.searcher.segment_readers() {
-            let index = segment.inverted_index(self.field)?;
-            let terms = index.terms().search(&automaton).into_stream();
-            count(terms.map_err(TantivyError::from)?, &mut found, |_| true);
+        match self {
+            Vocabulary::Segments { searcher, field } => {
+                for segment in searcher.segment_readers() {
+                    let index = segment.inverted_index(*field)?;
+                    let terms = index.terms().search(&automaton).into_stream();
+                    count(terms.map_err(TantivyError::from)?, &mut found, |_| true);
+                }
+            }
+            Vocabulary::Merged(list) => {
+                let mut words = list.map.search(&automaton).into_stream();
+                add_all(&mut words, &mut found, |_| true);
+            }
         }
         Ok(sorted(found))
     }
@@ -52,12 +110,19 @@ impl<'a> Vocabulary<'a> {
     /// The words that begin with `prefix`, with their counts.
     pub fn beginning_with(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
         let mut found = HashMap::new();
-        for segment in self.searcher.segment_readers() {
-            let index = segment.inverted_index(self.field)?;
-            let terms = index.terms().range().ge(prefix.as_bytes()).into_stream();
-            count(terms.map_err(TantivyError::from)?, &mut found, |word| {
-                word.starts_with(prefix.as_bytes())
-            });
+        let begins = |word: &[u8]| word.starts_with(prefix.as_bytes());
+        match self {
+            Vocabulary::Segments { searcher, field } => {
+                for segment in searcher.segment_readers() {
+                    let index = segment.inverted_index(*field)?;
+                    let terms = index.terms().range().ge(prefix.as_bytes()).into_stream();
+                    count(terms.map_err(TantivyError::from)?, &mut found, begins);
+                }
+            }
+            Vocabulary::Merged(list) => {
+                let mut words = list.map.range().ge(prefix.as_bytes()).into_stream();
+                add_all(&mut words, &mut found, begins);
+            }
         }
         Ok(sorted(found))
     }
@@ -112,6 +177,21 @@ fn count<A: Automaton>(
     while terms.advance() && more(terms.key()) {
         if let Ok(word) = std::str::from_utf8(terms.key()) {
             *found.entry(word.to_string()).or_insert(0) += u64::from(terms.value().doc_freq);
+        }
+    }
+}
+
+/// [`count`] for the words of a [`WordList`].
+fn add_all<'s, S>(words: &mut S, found: &mut HashMap<String, u64>, more: impl Fn(&[u8]) -> bool)
+where
+    S: for<'w> Streamer<'w, Item = (&'w [u8], u64)>,
+{
+    while let Some((word, passages)) = words.next() {
+        if !more(word) {
+            break;
+        }
+        if let Ok(word) = std::str::from_utf8(word) {
+            *found.entry(word.to_string()).or_insert(0) += passages;
         }
     }
 }
@@ -225,5 +305,38 @@ pub(crate) mod tests {
             [("cadre".to_string(), 3), ("cadres".to_string(), 1)]
         );
         assert!(words.beginning_with("zz").unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_word_list_finds_what_the_segments_find() {
+        let passages = [
+            "cadre dirigeant",
+            "cadre",
+            "cadres dirigeants",
+            "cadre médias",
+            "madre",
+            "dirigeante",
+            "cardes",
+        ];
+        let (index, field) = words_index(&passages);
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let list = WordList::of(&searcher, field).unwrap();
+        let (segments, merged) = (Vocabulary::new(&searcher, field), Vocabulary::Merged(&list));
+        for prefix in ["cadre", "dir", "m", "zz", ""] {
+            assert_eq!(
+                segments.beginning_with(prefix).unwrap(),
+                merged.beginning_with(prefix).unwrap(),
+                "{prefix}"
+            );
+        }
+        for (typed, distance) in [("cadre", 1), ("dirigeant", 2), ("cadres", 2)] {
+            let typos = |words: &Vocabulary| words.matching(Typos::new(typed, distance)).unwrap();
+            assert_eq!(typos(&segments), typos(&merged), "{typed}");
+        }
+        assert_eq!(
+            merged.beginning_with("cadre").unwrap(),
+            [("cadre".to_string(), 3), ("cadres".to_string(), 1)]
+        );
     }
 }

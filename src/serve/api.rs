@@ -17,7 +17,7 @@ use crate::dates::{self, End};
 use crate::error::Error;
 use crate::passages::Kind;
 use crate::render::json;
-use crate::search::{self, SearchOptions};
+use crate::search::SearchOptions;
 
 /// Most hits a page may ask for: more is refused (400), not capped, so
 /// that a client learns its mistake.
@@ -186,8 +186,8 @@ async fn search(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -
     };
     let served = state.current();
     let answer = tokio::task::spawn_blocking(move || {
-        let searcher = served.reader.searcher();
-        let results = search::search(&searcher, &served.open, &q, &options)
+        let results = (served.snapshot)
+            .search(&served.open, &q, &options)
             .map_err(|e| served.open.damaged(e))?;
         to_json(&json::results(&results, Some(options.offset)))
     })
@@ -212,9 +212,9 @@ async fn passage(
     }
     let served = state.current();
     let answer = tokio::task::spawn_blocking(move || {
-        let searcher = served.reader.searcher();
+        let searcher = &served.snapshot.searcher;
         let (asked, passages) =
-            show::around(&searcher, &served.open, id.trim(), context).map_err(|e| match e {
+            show::around(searcher, &served.open, id.trim(), context).map_err(|e| match e {
                 e @ Error::UnknownId { .. } => e,
                 e => served.open.damaged(e),
             })?;

@@ -22,9 +22,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use crate::search::Snapshot;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use tantivy::IndexReader;
 use tower_http::cors::CorsLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -55,8 +55,8 @@ pub struct ServeCommand {
 pub struct Served {
     /// The open index.
     pub open: OpenIndex,
-    /// Its reader, at the commit it was opened at.
-    pub reader: IndexReader,
+    /// The version of it the requests read.
+    pub snapshot: Snapshot,
 }
 
 /// What every request shares.
@@ -96,8 +96,8 @@ fn served(index_dir: &Path) -> Result<Served> {
     let open = IndexDir::new(index_dir)
         .open()?
         .ok_or_else(|| Error::IndexMissing(index_dir.to_path_buf()))?;
-    let reader = open.reader()?;
-    Ok(Served { open, reader })
+    let snapshot = Snapshot::new(open.reader()?.searcher(), &open)?;
+    Ok(Served { open, snapshot })
 }
 
 /// Runs `recherche serve` until Ctrl-C, then finishes the requests in
