@@ -5,10 +5,10 @@
 //! text field holds stems: `narcisique` is far from the stem `narciss`, but
 //! one edit from the word `narcissiques`. The `words` field holds every
 //! folded, unstemmed word of the passages' text and context; its term
-//! dictionary, walked with an automaton, gives the words within reach and
-//! the number of passages holding each (tantivy's document frequency,
-//! which counts the passages an update deleted until their segment is
-//! merged).
+//! dictionaries (one per segment, or a [`WordList`] of them all in a
+//! server), walked with an automaton, give the words within reach and the
+//! number of passages holding each (tantivy's document frequency, which
+//! counts the passages an update deleted until their segment is merged).
 
 use std::collections::HashMap;
 
@@ -182,7 +182,7 @@ fn count<A: Automaton>(
 }
 
 /// [`count`] for the words of a [`WordList`].
-fn add_all<'s, S>(words: &mut S, found: &mut HashMap<String, u64>, more: impl Fn(&[u8]) -> bool)
+fn add_all<S>(words: &mut S, found: &mut HashMap<String, u64>, more: impl Fn(&[u8]) -> bool)
 where
     S: for<'w> Streamer<'w, Item = (&'w [u8], u64)>,
 {
