@@ -7,7 +7,7 @@
 //! Needs Debian's `chromium` and `chromium-driver`. Without them the test
 //! says plainly that it skipped, unless `CI` is set: then it fails.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
+
+#[path = "shared/serving.rs"]
+mod serving;
+use serving::serving_address;
 
 const SEED: &str = include_str!("fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
 
@@ -59,16 +63,7 @@ fn serve(root: &Path) -> (Running, String) {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "serve ended early"
-        );
-        if let Some(rest) = line.strip_prefix("recherche: serving ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let addr = format!("http://{}", serving_address(&mut stderr));
     // Keep reading stderr so that the server never blocks on it.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     (Running(child), addr)

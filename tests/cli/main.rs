@@ -12,4 +12,6 @@ mod json_contract;
 mod rebuild;
 mod search;
 mod serve;
+#[path = "../shared/serving.rs"]
+mod serving;
 mod snapshots;

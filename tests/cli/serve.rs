@@ -3,12 +3,13 @@
 //! carries its security headers, edits are searchable without a restart,
 //! and Ctrl-C stops it cleanly.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::{SEED_FILE, TestEnv};
+use crate::serving::serving_address;
 
 /// A running `recherche serve`, stopped when dropped.
 pub struct Server {
@@ -30,16 +31,7 @@ impl Server {
             .spawn()
             .unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let addr = loop {
-            let mut line = String::new();
-            assert!(
-                stderr.read_line(&mut line).unwrap() > 0,
-                "serve ended early"
-            );
-            if let Some(rest) = line.strip_prefix("recherche: serving http://") {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
+        let addr = serving_address(&mut stderr);
         Server {
             child,
             addr,
