@@ -17,6 +17,7 @@
 
 pub mod build;
 pub mod check;
+mod columns;
 mod commit;
 mod folder;
 pub mod manifest;
@@ -35,6 +36,7 @@ use crate::analysis::{self, ANALYZER_VERSION};
 use crate::corpus::PostFile;
 use crate::dates;
 use crate::passages::{Kind, Passage, Post};
+pub use columns::Columns;
 pub use commit::Counts;
 pub use folder::{DirState, IndexDir, IndexLock, OpenIndex, Pointer};
 pub use manifest::Manifest;

@@ -10,7 +10,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
 
-use super::{Fields, StoredPassage};
+use super::{Columns, Fields, StoredPassage};
 use crate::error::Result;
 use crate::passages::{Kind, compare_ids};
 
@@ -109,13 +109,27 @@ fn id_column(reader: &SegmentReader) -> Result<StrColumn> {
 /// Passage ids, from the fast field (no stored document is read), looked
 /// up in one ordered pass of each segment's id dictionary.
 pub fn ids(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<String>> {
+    ids_by(addresses, |segment| {
+        id_column(searcher.segment_reader(segment))
+    })
+}
+
+/// [`ids`], from columns already open.
+pub fn ids_in(columns: &Columns, addresses: &[DocAddress]) -> Result<Vec<String>> {
+    ids_by(addresses, |segment| Ok(columns.id(segment).clone()))
+}
+
+fn ids_by(
+    addresses: &[DocAddress],
+    id_column: impl Fn(u32) -> Result<StrColumn>,
+) -> Result<Vec<String>> {
     let mut ids = vec![String::new(); addresses.len()];
     let mut by_segment: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, address) in addresses.iter().enumerate() {
         by_segment.entry(address.segment_ord).or_default().push(i);
     }
     for (segment, places) in by_segment {
-        let column = id_column(searcher.segment_reader(segment))?;
+        let column = id_column(segment)?;
         let mut wanted: Vec<(u64, usize)> = places
             .into_iter()
             .filter_map(|i| Some((column.term_ords(addresses[i].doc_id).next()?, i)))

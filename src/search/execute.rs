@@ -13,6 +13,7 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINA
 use super::compile::Compiled;
 use super::leaves::leaves_query;
 use crate::error::Result;
+use crate::index::Columns;
 use crate::query::Occur;
 
 /// A matching passage before ranking (there may be tens of thousands).
@@ -125,7 +126,11 @@ impl Weights {
 }
 
 /// Finds every matching passage with its coverage and score.
-pub fn collect(searcher: &Searcher, weights: &Weights) -> Result<Vec<Candidate>> {
+pub fn collect(
+    searcher: &Searcher,
+    columns: &Columns,
+    weights: &Weights,
+) -> Result<Vec<Candidate>> {
     let mut candidates = Vec::new();
     for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
         let first = candidates.len();
@@ -134,10 +139,8 @@ pub fn collect(searcher: &Searcher, weights: &Weights) -> Result<Vec<Candidate>>
         let found = &mut candidates[first..];
         let docs: Vec<DocId> = found.iter().map(|c| c.address.doc_id).collect();
         let mut hashes = vec![None; docs.len()];
-        reader
-            .fast_fields()
-            .u64("text_hash")?
-            .first_vals(&docs, &mut hashes);
+        let column = columns.text_hash(segment_ord as u32);
+        column.first_vals(&docs, &mut hashes);
         for (candidate, hash) in found.iter_mut().zip(hashes) {
             candidate.text_hash = hash.unwrap_or(0);
         }

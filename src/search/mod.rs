@@ -35,7 +35,7 @@ use words::{Vocabulary, WordList};
 
 use crate::analysis::Dropped;
 use crate::error::{Error, Result};
-use crate::index::{Fields, OpenIndex, StoredPassage};
+use crate::index::{Columns, Fields, OpenIndex, StoredPassage};
 use crate::passages::Kind;
 use crate::query::{self, Occur, Query};
 pub use rank::Facets;
@@ -145,34 +145,43 @@ pub fn search(
     options: &SearchOptions,
 ) -> Result<Results> {
     let words = Vocabulary::new(searcher, open.fields.words);
-    run(searcher, &words, open, raw, options)
+    let columns = Columns::open(searcher)?;
+    run(searcher, &words, &columns, open, raw, options)
 }
 
 /// One version of an index as a process that answers many queries keeps
-/// it: its searcher, and its words in one list for typos and completions.
+/// it: its searcher, its words in one list for typos and completions, and
+/// the columns ranking reads, open.
 pub struct Snapshot {
     /// The searcher of that version.
     pub searcher: Searcher,
     words: WordList,
+    columns: Columns,
 }
 
 impl Snapshot {
     /// The version `searcher` reads of the index `open`.
     pub fn new(searcher: Searcher, open: &OpenIndex) -> Result<Snapshot> {
         let words = WordList::of(&searcher, open.fields.words)?;
-        Ok(Snapshot { searcher, words })
+        let columns = Columns::open(&searcher)?;
+        Ok(Snapshot {
+            searcher,
+            words,
+            columns,
+        })
     }
 
     /// [`search`], with the word list.
     pub fn search(&self, open: &OpenIndex, raw: &str, options: &SearchOptions) -> Result<Results> {
         let words = Vocabulary::Merged(&self.words);
-        run(&self.searcher, &words, open, raw, options)
+        run(&self.searcher, &words, &self.columns, open, raw, options)
     }
 }
 
 fn run(
     searcher: &Searcher,
     words: &Vocabulary,
+    columns: &Columns,
     open: &OpenIndex,
     raw: &str,
     options: &SearchOptions,
@@ -194,9 +203,9 @@ fn run(
         (0, Vec::new(), facets)
     } else {
         let weights = Weights::new(searcher, &compiled)?;
-        let candidates = execute::collect(searcher, &weights)?;
+        let candidates = execute::collect(searcher, columns, &weights)?;
         let page = (options.offset, options.limit);
-        let ranked = rank::rank(searcher, candidates, page, options.facets)?;
+        let ranked = rank::rank(columns, candidates, page, options.facets)?;
         let page = Page {
             searcher,
             fields,

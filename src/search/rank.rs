@@ -11,11 +11,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use tantivy::{DocAddress, Searcher};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocAddress, DocId};
 
 use super::execute::Candidate;
 use crate::error::Result;
-use crate::index::read;
+use crate::index::{Columns, read};
 use crate::passages::compare_ids;
 
 /// A candidate that reached the page, with its passage id.
@@ -63,45 +64,56 @@ pub struct Facets {
     pub author: BTreeMap<String, u64>,
 }
 
-/// Counts the kinds and authors of `leaders` from their fast fields (a
-/// passage has one kind and at most one author), read in one batch per
-/// segment, each value's text looked up once.
-fn facets(searcher: &Searcher, leaders: impl Iterator<Item = DocAddress>) -> Result<Facets> {
-    let mut by_segment: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-    for address in leaders {
-        by_segment
-            .entry(address.segment_ord)
-            .or_default()
-            .push(address.doc_id);
+/// Counts the kinds and authors of the `leaders` among `candidates` from
+/// their fast fields (a passage has one kind and at most one author):
+/// candidates come segment by segment, so each segment's leaders are read
+/// in one batch, and each value's text is looked up once.
+fn facets(columns: &Columns, candidates: &[Candidate], leaders: &[Leader]) -> Result<Facets> {
+    let mut is_leader = vec![false; candidates.len()];
+    for &(_, i) in leaders {
+        is_leader[i] = true;
     }
     let mut facets = Facets::default();
-    for (segment, docs) in by_segment {
-        let fast = searcher.segment_reader(segment).fast_fields();
-        for (name, counts) in [
-            ("kind", &mut facets.kind),
-            ("author_name", &mut facets.author),
-        ] {
-            let Some(column) = fast.str(name)? else {
-                continue;
-            };
-            let mut ords = vec![None; docs.len()];
-            column.ords().first_vals(&docs, &mut ords);
-            // Few kinds and authors: a count per term of the column.
-            let mut by_ord = vec![0u64; column.dictionary().num_terms()];
-            for ord in ords.into_iter().flatten() {
-                by_ord[ord as usize] += 1;
-            }
-            let mut value = String::new();
-            for (ord, n) in by_ord.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-                value.clear();
-                column
-                    .ord_to_str(ord as u64, &mut value)
-                    .map_err(tantivy::TantivyError::from)?;
-                *counts.entry(value.clone()).or_default() += n;
-            }
-        }
+    let mut docs = Vec::new();
+    let mut first = 0;
+    for in_segment in candidates.chunk_by(|a, b| a.address.segment_ord == b.address.segment_ord) {
+        let flags = &is_leader[first..first + in_segment.len()];
+        first += in_segment.len();
+        docs.clear();
+        let leading = in_segment.iter().zip(flags).filter(|(_, leads)| **leads);
+        docs.extend(leading.map(|(c, _)| c.address.doc_id));
+        let segment = in_segment[0].address.segment_ord;
+        count_values(columns.kind(segment), &docs, &mut facets.kind)?;
+        count_values(columns.author(segment), &docs, &mut facets.author)?;
     }
     Ok(facets)
+}
+
+/// Adds the values `column` holds for `docs` to `counts`.
+fn count_values(
+    column: Option<&StrColumn>,
+    docs: &[DocId],
+    counts: &mut BTreeMap<String, u64>,
+) -> Result<()> {
+    let Some(column) = column else {
+        return Ok(());
+    };
+    let mut ords = vec![None; docs.len()];
+    column.ords().first_vals(docs, &mut ords);
+    // Few kinds and authors: a count per term of the column.
+    let mut by_ord = vec![0u64; column.dictionary().num_terms()];
+    for ord in ords.into_iter().flatten() {
+        by_ord[ord as usize] += 1;
+    }
+    let mut value = String::new();
+    for (ord, n) in by_ord.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+        value.clear();
+        column
+            .ord_to_str(ord as u64, &mut value)
+            .map_err(tantivy::TantivyError::from)?;
+        *counts.entry(value.clone()).or_default() += n;
+    }
+    Ok(())
 }
 
 /// The ranked result of a query.
@@ -120,7 +132,7 @@ pub struct Ranked {
 /// `offset` to `offset + limit`, and with `with_facets`, the counts by
 /// kind and author over the whole result.
 pub fn rank(
-    searcher: &Searcher,
+    columns: &Columns,
     candidates: Vec<Candidate>,
     (offset, limit): (usize, usize),
     with_facets: bool,
@@ -138,8 +150,7 @@ pub fn rank(
     let total = best.len();
     let mut leaders: Vec<Leader> = best.into_values().collect();
     let facets = if with_facets {
-        let addresses = leaders.iter().map(|&(_, i)| candidates[i].address);
-        Some(facets(searcher, addresses)?)
+        Some(facets(columns, &candidates, &leaders)?)
     } else {
         None
     };
@@ -155,7 +166,7 @@ pub fn rank(
         .filter(|c| kept.contains(&c.text_hash))
         .collect();
     let addresses: Vec<DocAddress> = members.iter().map(|c| c.address).collect();
-    let ids = read::ids(searcher, &addresses)?;
+    let ids = read::ids_in(columns, &addresses)?;
     let mut groups: FxHashMap<u64, Vec<Member>> = FxHashMap::default();
     for (candidate, id) in members.into_iter().zip(ids) {
         let group = groups.entry(candidate.text_hash).or_default();

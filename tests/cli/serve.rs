@@ -346,6 +346,37 @@ fn an_edit_is_searchable_without_a_restart_and_ctrl_c_stops_it() {
 }
 
 #[test]
+fn facets_and_ranking_read_every_segment_after_an_edit() {
+    let env = TestEnv::seed_indexed();
+    let server = Server::start(&env, &[]);
+    let before = server.json("/api/search?q=cadres", 200)["total"].clone();
+    env.write_post(
+        "nouveau.txt",
+        "Les cadres\n\nDes cadres dirigeants lisent ce billet.\n\nEt les cadres s’en vont.\n",
+    );
+    let started = Instant::now();
+    let mut api = loop {
+        let api = server.json("/api/search?q=cadres&limit=100", 200);
+        if api["total"] != before {
+            break api;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no update");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // The update wrote a second segment; each kind's count is the total of
+    // the same query filtered by that kind.
+    let facets = api.as_object_mut().unwrap().remove("facets").unwrap();
+    let kinds = facets["kind"].as_object().unwrap();
+    assert!(kinds.contains_key("title") && kinds.contains_key("comment"));
+    for (kind, count) in kinds {
+        let filtered = server.json(&format!("/api/search?q=cadres&kind={kind}"), 200);
+        assert_eq!(filtered["total"], *count, "{kind}");
+    }
+    api.as_object_mut().unwrap().remove("offset");
+    assert_eq!(api, cli_search(&env, &["-n", "100", "cadres"]));
+}
+
+#[test]
 fn serve_listens_on_the_loopback_unless_told() {
     let env = TestEnv::seed_indexed();
     let help = env.run(&["serve", "--help"]);
