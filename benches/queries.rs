@@ -2,6 +2,9 @@
 //! queries (single words, two words, phrases, typos, prefixes), top 10 with
 //! snippets, on an index of the corpus named by `RECHERCHE_BENCH_CORPUS`
 //! (else 200 copies of the seed post). `cargo bench --bench queries`.
+//! With `RECHERCHE_BENCH_SERVER=1`, the queries run as `serve` runs them:
+//! through one [`Snapshot`] of the index, with facets; with `=0`, with
+//! facets but without the snapshot (what the snapshot buys).
 //!
 //! Criterion reports one figure per benchmark; percentiles across a query
 //! list are what a search box feels, so this bench measures them itself.
@@ -11,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use recherche::index::IndexDir;
 use recherche::index::update::build;
-use recherche::search::{SearchOptions, search};
+use recherche::search::{SearchOptions, Snapshot, search};
 
 const SEED: &str = include_str!("../tests/fixtures/seed/cadres-dirigeants-medias-sociaux.txt");
 
@@ -62,7 +65,17 @@ fn main() {
     );
     let reader = open.reader().unwrap();
     let searcher = reader.searcher();
-    let options = SearchOptions::default();
+    let server = std::env::var("RECHERCHE_BENCH_SERVER").ok();
+    let snapshot =
+        (server.as_deref() == Some("1")).then(|| Snapshot::new(searcher.clone(), &open).unwrap());
+    let options = SearchOptions {
+        facets: server.is_some(),
+        ..SearchOptions::default()
+    };
+    let run = |query: &str| match &snapshot {
+        Some(snapshot) => snapshot.search(&open, query, &options).unwrap(),
+        None => search(&searcher, &open, query, &options).unwrap(),
+    };
     let queries = queries();
     assert!(queries.len() >= 20, "bench/queries.tsv lists the queries");
     let rounds = 30;
@@ -70,13 +83,13 @@ fn main() {
     let mut by_kind: Vec<(&str, Vec<Duration>)> = Vec::new();
     for _ in 0..3 {
         for (_, query) in &queries {
-            search(&searcher, &open, query, &options).unwrap();
+            run(query);
         }
     }
     for _ in 0..rounds {
         for (kind, query) in &queries {
             let started = Instant::now();
-            let results = search(&searcher, &open, query, &options).unwrap();
+            let results = run(query);
             let took = started.elapsed();
             std::hint::black_box(results);
             all.push(took);
