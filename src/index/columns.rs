@@ -49,7 +49,7 @@ impl Columns {
         &self.segments[segment as usize].id
     }
 
-    /// The kinds of segment `segment` (none in a segment without passages).
+    /// The kinds of segment `segment`, when it has the column.
     pub fn kind(&self, segment: u32) -> Option<&StrColumn> {
         self.segments[segment as usize].kind.as_ref()
     }

@@ -171,7 +171,7 @@ impl Snapshot {
         })
     }
 
-    /// [`search`], with the word list.
+    /// [`search`], with the word list and the columns kept.
     pub fn search(&self, open: &OpenIndex, raw: &str, options: &SearchOptions) -> Result<Results> {
         let words = Vocabulary::Merged(&self.words);
         run(&self.searcher, &words, &self.columns, open, raw, options)

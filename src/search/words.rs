@@ -175,9 +175,7 @@ fn count<A: Automaton>(
     more: impl Fn(&[u8]) -> bool,
 ) {
     while terms.advance() && more(terms.key()) {
-        if let Ok(word) = std::str::from_utf8(terms.key()) {
-            *found.entry(word.to_string()).or_insert(0) += u64::from(terms.value().doc_freq);
-        }
+        add(found, terms.key(), u64::from(terms.value().doc_freq));
     }
 }
 
@@ -190,9 +188,14 @@ where
         if !more(word) {
             break;
         }
-        if let Ok(word) = std::str::from_utf8(word) {
-            *found.entry(word.to_string()).or_insert(0) += passages;
-        }
+        add(found, word, passages);
+    }
+}
+
+/// Adds `passages` to the count of `word` (the dictionaries hold `str`s).
+fn add(found: &mut HashMap<String, u64>, word: &[u8], passages: u64) {
+    if let Ok(word) = std::str::from_utf8(word) {
+        *found.entry(word.to_string()).or_insert(0) += passages;
     }
 }
 

@@ -22,7 +22,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use crate::search::Snapshot;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use tower_http::cors::CorsLayer;
@@ -35,6 +34,7 @@ use crate::commands::watch::{keep_up_to_date, update_once};
 use crate::error::{Error, Result};
 use crate::index::{IndexDir, OpenIndex};
 use crate::render::note;
+use crate::search::Snapshot;
 
 /// Everything `recherche serve` needs.
 #[derive(Debug, Clone)]

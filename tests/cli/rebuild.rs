@@ -415,7 +415,7 @@ fn deletions_are_merged_away() {
 }
 
 /// The segments of the current generation, from tantivy's meta.json.
-fn segments(env: &TestEnv) -> Vec<serde_json::Value> {
+pub fn segments(env: &TestEnv) -> Vec<serde_json::Value> {
     let meta = std::fs::read_to_string(generation(env).join("meta.json")).unwrap();
     let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
     meta["segments"].as_array().unwrap().clone()

@@ -9,6 +9,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::{SEED_FILE, TestEnv};
+use crate::rebuild::segments;
 use crate::serving::serving_address;
 
 /// A running `recherche serve`, stopped when dropped.
@@ -365,6 +366,7 @@ fn facets_and_ranking_read_every_segment_after_an_edit() {
     };
     // The update wrote a second segment; each kind's count is the total of
     // the same query filtered by that kind.
+    assert!(segments(&env).len() > 1);
     let facets = api.as_object_mut().unwrap().remove("facets").unwrap();
     let kinds = facets["kind"].as_object().unwrap();
     assert!(kinds.contains_key("title") && kinds.contains_key("comment"));
