@@ -130,11 +130,17 @@ impl<'a> Vocabulary<'a> {
 
 impl Vocabulary<'_> {
     /// The `limit` most frequent words within reach of `folded` (see
-    /// [`Typos`]; transpositions count as one edit), the word itself
-    /// excluded.
+    /// [`Typos`]; transpositions count as one edit) that more passages hold
+    /// than `folded` itself: a typo is taken to be of a commoner word, so a
+    /// word the index holds often (`bonne`) is searched as typed, and one
+    /// it holds rarely or not at all (`dirigents`) as what it is likely a
+    /// typo of. This is the "more popular" mode of Lucene's spell checker.
     pub fn typos(&self, folded: &str, distance: u8, limit: usize) -> Result<Vec<String>> {
         let mut found = self.matching(Typos::new(folded, distance))?;
-        found.retain(|(word, _)| word != folded && !is_folded_stop_word(word));
+        let typed = found
+            .binary_search_by(|(word, _)| word.as_str().cmp(folded))
+            .map_or(0, |at| found[at].1);
+        found.retain(|(word, passages)| *passages > typed && !is_folded_stop_word(word));
         Ok(most_frequent(found, limit))
     }
 
@@ -246,16 +252,15 @@ pub(crate) mod tests {
 
     #[test]
     fn a_typo_on_the_first_letter_counts_as_two() {
-        let words = [
-            "bonne", "bonnet", "borne", "donne", "sonne", "bonnes", "abonne",
-        ];
+        // The typed words are not in the index: every word within reach is
+        // a candidate.
+        let words = ["bonnet", "borne", "donne", "sonne", "bonnes", "abonne"];
         // One typo allowed: the first letter must be right.
         assert_eq!(
             typos_among(&words, "bonne", 1),
             ["bonnes", "bonnet", "borne"]
         );
         let words = [
-            "information",
             "informations",
             "informatoin",
             "jnformation",
@@ -275,6 +280,23 @@ pub(crate) mod tests {
                 "jnformation",
                 "nformation"
             ]
+        );
+    }
+
+    #[test]
+    fn a_word_the_index_holds_has_only_commoner_words_for_typos() {
+        let passages = [
+            "bonne", "bonne", "bonne", "bonnet", "bonnet", "bonnet", "bonnet", "borne", "bonnes",
+        ];
+        // `bonne` (3 passages) is taken as typed, but for `bonnet` (4).
+        assert_eq!(typos_among(&passages, "bonne", 1), ["bonnet"]);
+        // `borne` (1) may be a typo of `bonne` (3), not `bonnes` (1).
+        assert_eq!(typos_among(&passages, "borne", 1), ["bonne"]);
+        assert!(typos_among(&passages, "bonnet", 1).is_empty());
+        // A word the index lacks may be a typo of any word within reach.
+        assert_eq!(
+            typos_among(&passages, "bonnez", 1),
+            ["bonne", "bonnes", "bonnet"]
         );
     }
 

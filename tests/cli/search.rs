@@ -276,10 +276,12 @@ fn typos_are_forgiven_below_exact_matches() {
     let [start, end] =
         [0, 1].map(|i| found["hits"][0]["highlights"][0][i].as_u64().unwrap() as usize);
     assert_eq!(&snippet[start..end], "dirigeants");
-    // `sourde` is also one letter from `source`: that passage comes after
-    // the one with the word as typed.
-    let ranked = short(&env.hit_ids(&["sourde"])).join(" ");
-    assert_eq!(ranked, "comment/2/5 article/13");
+    // `source` (one passage) is also one letter from `sourde` (two): the
+    // passage with the word as typed comes first, then the commoner word.
+    let ranked = short(&env.hit_ids(&["source"])).join(" ");
+    assert_eq!(ranked, "article/13 comment/2/5");
+    // The commoner word is taken as typed: no typo of it is searched.
+    assert_eq!(short(&env.hit_ids(&["sourde"])), ["comment/2/5"]);
     // --exact turns tolerance off.
     assert!(env.hit_ids(&["--exact", "narcisique"]).is_empty());
 }
