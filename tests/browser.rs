@@ -178,7 +178,14 @@ fn the_page_in_a_real_browser() {
 }
 
 async fn scenario(client: &Client, base: &str) {
-    // A misspelt word, typed: marked hits, the address keeps the query.
+    a_misspelt_word_typed(client, base).await;
+    a_shared_link(client, base).await;
+    a_hostile_comment(client, base).await;
+    the_keyboard(client, base).await;
+}
+
+/// A misspelt word, typed: marked hits, the address keeps the query.
+async fn a_misspelt_word_typed(client: &Client, base: &str) {
     client.goto(base).await.unwrap();
     let box_ = client
         .find(Locator::Css("input[type=search][name=q]"))
@@ -189,8 +196,10 @@ async fn scenario(client: &Client, base: &str) {
     assert_eq!(texts(client, ".hit mark").await, ["narcissiques"]);
     let url = client.current_url().await.unwrap();
     assert_eq!(url.query(), Some("q=narcisique"));
+}
 
-    // A shared link shows its hits.
+/// A shared link shows its hits.
+async fn a_shared_link(client: &Client, base: &str) {
     client
         .goto(&format!("{base}/?q=sourde%20oreille"))
         .await
@@ -208,8 +217,10 @@ async fn scenario(client: &Client, base: &str) {
         .unwrap();
     assert_eq!(more, serde_json::Value::String("none".into()));
     save_screenshot(client).await;
+}
 
-    // A hostile comment shows as text and never runs.
+/// A hostile comment shows as text and never runs.
+async fn a_hostile_comment(client: &Client, base: &str) {
     client.goto(&format!("{base}/?q=piratage")).await.unwrap();
     wait_for(client, ".hit mark").await;
     let snippet = texts(client, ".hit .snippet").await.join("\n");
@@ -223,9 +234,11 @@ async fn scenario(client: &Client, base: &str) {
     );
     let pwned = client.execute("return window.pwned === undefined && document.querySelectorAll('.hit img, .hit script').length === 0", vec![]).await.unwrap();
     assert_eq!(pwned, serde_json::Value::Bool(true));
+}
 
-    // The keyboard: `/` focuses the box, ↓ and ↑ move, Enter opens, Esc
-    // closes and then clears.
+/// The keyboard: `/` focuses the box, ↓ and ↑ move, Enter opens, Esc
+/// closes and then clears.
+async fn the_keyboard(client: &Client, base: &str) {
     client.goto(&format!("{base}/?q=cadres")).await.unwrap();
     wait_for(client, ".hit").await;
     client

@@ -139,6 +139,53 @@ fn merged(
     out
 }
 
+/// Plain tantivy on the passages: default tokenizer, query parser, BM25.
+fn plain_tantivy(
+    judged: &[Judged],
+    all: &[Passage],
+    canonical: &HashMap<String, String>,
+) -> Metrics {
+    let mut schema = Schema::builder();
+    let id_field = schema.add_text_field("id", STRING | STORED);
+    let text_field = schema.add_text_field("text", TEXT);
+    let index = Index::create_in_ram(schema.build());
+    let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for p in all {
+        writer
+            .add_document(doc!(id_field => short(&p.id), text_field => p.text.clone()))
+            .unwrap();
+    }
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let parser = QueryParser::for_index(&index, vec![text_field]);
+    evaluate(judged, |q| {
+        let (query, _) = parser.parse_query_lenient(q);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(50).order_by_score())
+            .unwrap();
+        let ids = top.into_iter().map(|(_, address)| {
+            let doc: TantivyDocument = searcher.doc(address).unwrap();
+            doc.get_first(id_field)
+                .and_then(|v| v.as_str())
+                .unwrap()
+                .to_string()
+        });
+        merged(ids, canonical)
+    })
+}
+
+/// `grep -i -F`: the passages containing the query, in reading order.
+fn substring(judged: &[Judged], all: &[Passage], canonical: &HashMap<String, String>) -> Metrics {
+    evaluate(judged, |q| {
+        let needle = q.replace('"', "").to_lowercase();
+        let ids = all
+            .iter()
+            .filter(|p| p.text.to_lowercase().contains(&needle))
+            .map(|p| short(&p.id));
+        merged(ids, canonical)
+    })
+}
+
 #[test]
 fn relevance_is_measured_and_ratcheted() {
     let judged = judgments();
@@ -167,44 +214,8 @@ fn relevance_is_measured_and_ratcheted() {
         )
     });
 
-    // Plain tantivy: default tokenizer, query parser, BM25.
-    let mut schema = Schema::builder();
-    let id_field = schema.add_text_field("id", STRING | STORED);
-    let text_field = schema.add_text_field("text", TEXT);
-    let index = Index::create_in_ram(schema.build());
-    let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-    for p in &all {
-        writer
-            .add_document(doc!(id_field => short(&p.id), text_field => p.text.clone()))
-            .unwrap();
-    }
-    writer.commit().unwrap();
-    let plain_searcher = index.reader().unwrap().searcher();
-    let parser = QueryParser::for_index(&index, vec![text_field]);
-    let plain = evaluate(&judged, |q| {
-        let (query, _) = parser.parse_query_lenient(q);
-        let top = plain_searcher
-            .search(&query, &TopDocs::with_limit(50).order_by_score())
-            .unwrap();
-        let ids = top.into_iter().map(|(_, address)| {
-            let doc: TantivyDocument = plain_searcher.doc(address).unwrap();
-            doc.get_first(id_field)
-                .and_then(|v| v.as_str())
-                .unwrap()
-                .to_string()
-        });
-        merged(ids, &canonical)
-    });
-
-    // grep -i -F: passages containing the query, in reading order.
-    let grep = evaluate(&judged, |q| {
-        let needle = q.replace('"', "").to_lowercase();
-        let ids = all
-            .iter()
-            .filter(|p| p.text.to_lowercase().contains(&needle))
-            .map(|p| short(&p.id));
-        merged(ids, &canonical)
-    });
+    let plain = plain_tantivy(&judged, &all, &canonical);
+    let grep = substring(&judged, &all, &canonical);
 
     let row = |name: &str, m: &Metrics| {
         format!(

@@ -185,41 +185,50 @@ fn a_search_trusts_a_settled_racy_file_again_without_a_word() {
 #[test]
 fn edit_sequences_match_a_full_rebuild() {
     let env = TestEnv::seed_indexed();
+    edits_within_the_post(&env);
+    posts_added_renamed_and_deleted(&env);
+}
+
+/// Replaces the first `from` of the seed post by `to`.
+fn edit_seed(env: &TestEnv, from: &str, to: &str) {
     let seed = env.corpus().join(SEED_FILE);
-    let edit = |from: &str, to: &str| {
-        let text = std::fs::read_to_string(&seed).unwrap();
-        assert!(text.contains(from), "{from}");
-        std::fs::write(&seed, text.replacen(from, to, 1)).unwrap();
-    };
+    let text = std::fs::read_to_string(&seed).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&seed, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Passages of the seed post fixed, added, deleted and replaced.
+fn edits_within_the_post(env: &TestEnv) {
+    let edit = |from: &str, to: &str| edit_seed(env, from, to);
 
     // A typo fixed: one passage updated.
     edit("un vision long terme", "une vision long terme");
-    assert_eq!(counts(&index_json(&env)), [0, 1, 0, 38]);
-    assert_same_as_full_rebuild(&env);
+    assert_eq!(counts(&index_json(env)), [0, 1, 0, 38]);
+    assert_same_as_full_rebuild(env);
 
     // An edit that keeps the file's size, right after the last update.
     edit("Facebook", "FaceBook");
-    assert_eq!(counts(&index_json(&env)), [0, 1, 0, 38]);
+    assert_eq!(counts(&index_json(env)), [0, 1, 0, 38]);
 
     // A comment added at the end: its statement and the pingback after it.
     edit(
         "  • Pingback:",
         "  • Nouvelle lectrice\n\n    Un nouveau commentaire sur la vision.\n\n  • Pingback:",
     );
-    let summary = index_json(&env);
+    let summary = index_json(env);
     assert_eq!(summary["added"], 1);
     assert_eq!(summary["passages"], 40);
-    assert_same_as_full_rebuild(&env);
+    assert_same_as_full_rebuild(env);
 
     // A paragraph deleted: the passages after it move up one place.
     edit(
         "Sur la base de ces (édifiants) constats, les associés de Deming Hill conseillent de décrire le fonctionnement et les intérêts des médias sociaux dans un language qui parle aux dirigeants.\n\n",
         "",
     );
-    let summary = index_json(&env);
+    let summary = index_json(env);
     assert_eq!(summary["passages"], 39);
     assert_eq!(summary["removed"], 1);
-    assert_same_as_full_rebuild(&env);
+    assert_same_as_full_rebuild(env);
 
     // The pingback replaced by a comment: the new passage takes the place
     // of one that goes (an update deletes it by id, then adds).
@@ -227,20 +236,23 @@ fn edit_sequences_match_a_full_rebuild() {
         "  • Pingback: Le coup d’oeil du Senior – n°1WebPatron()",
         "  • Lecteur pressé\n\n    Une remarque tardive sur la vision.",
     );
-    let summary = index_json(&env);
+    let summary = index_json(env);
     assert_eq!(counts(&summary)[..3], [1, 0, 1]);
     assert_eq!(summary["passages"], 39);
-    assert_same_as_full_rebuild(&env);
+    assert_same_as_full_rebuild(env);
+}
 
+/// Posts added and renamed, the seed's title changed, a post deleted.
+fn posts_added_renamed_and_deleted(env: &TestEnv) {
     // A new post, with a passage identical to one of the seed.
     env.write_post(
         "notes/rennes.txt",
         "Rennes\n\nUne ville de Bretagne.\n\nEt si tout simplement ils n’aimaient pas écrire ?\n",
     );
-    let summary = index_json(&env);
+    let summary = index_json(env);
     assert_eq!(counts(&summary)[0], 3);
     assert_eq!(summary["duplicates"], 9);
-    assert_same_as_full_rebuild(&env);
+    assert_same_as_full_rebuild(env);
 
     // A rename: its passages go, the new ones come.
     std::fs::rename(
@@ -248,24 +260,25 @@ fn edit_sequences_match_a_full_rebuild() {
         env.corpus().join("notes/bretagne.txt"),
     )
     .unwrap();
-    assert_eq!(counts(&index_json(&env))[..3], [3, 0, 3]);
-    assert_same_as_full_rebuild(&env);
+    assert_eq!(counts(&index_json(env))[..3], [3, 0, 3]);
+    assert_same_as_full_rebuild(env);
 
     // A new title changes every passage of the post.
-    edit("Pourquoi les cadres", "Comment les cadres");
-    let summary = index_json(&env);
+    edit_seed(env, "Pourquoi les cadres", "Comment les cadres");
+    let summary = index_json(env);
     assert_eq!(summary["updated"], 39);
-    assert_same_as_full_rebuild(&env);
+    assert_same_as_full_rebuild(env);
 
     // Touched, not changed: nothing to update.
+    let seed = env.corpus().join(SEED_FILE);
     set_modified(&seed, std::time::SystemTime::now() + Duration::from_secs(5));
-    let summary = index_json(&env);
+    let summary = index_json(env);
     assert_eq!(counts(&summary), [0, 0, 0, 42]);
 
     // A file deleted.
     std::fs::remove_file(env.corpus().join("notes/bretagne.txt")).unwrap();
-    assert_eq!(counts(&index_json(&env))[2], 3);
-    assert_same_as_full_rebuild(&env);
+    assert_eq!(counts(&index_json(env))[2], 3);
+    assert_same_as_full_rebuild(env);
 }
 
 #[test]
