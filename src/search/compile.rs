@@ -4,9 +4,9 @@
 //! text, plus the introducing line at a lower boost — and, for a word typed
 //! without `*`, an *inexact* one: the commoner indexed words within a small
 //! edit distance of it (typos), and for the last word of the query the
-//! words it begins (search-as-you-type). Typos and completions are looked up among
-//! the indexed words as written (see [`super::words`]), then stemmed and
-//! searched in the text like typed words, at a lower weight.
+//! words it begins (search-as-you-type). Typos and completions are looked
+//! up among the indexed words as written (see [`super::words`]), then
+//! stemmed and searched in the text like typed words, at a lower weight.
 
 use tantivy::Score;
 use tantivy::query::{BoostQuery, Query as TantivyQuery};

@@ -134,7 +134,7 @@ impl Vocabulary<'_> {
     /// than `folded` itself: a typo is taken to be of a commoner word, so a
     /// word the index holds often (`bonne`) is searched as typed, and one
     /// it holds rarely or not at all (`dirigents`) as what it is likely a
-    /// typo of. This is the "more popular" mode of Lucene's spell checker.
+    /// typo of: the `popular` mode of Elasticsearch's term suggester.
     pub fn typos(&self, folded: &str, distance: u8, limit: usize) -> Result<Vec<String>> {
         let mut found = self.matching(Typos::new(folded, distance))?;
         let typed = found
@@ -288,7 +288,8 @@ pub(crate) mod tests {
         let passages = [
             "bonne", "bonne", "bonne", "bonnet", "bonnet", "bonnet", "bonnet", "borne", "bonnes",
         ];
-        // `bonne` (3 passages) is taken as typed, but for `bonnet` (4).
+        // `bonne` (3 passages) keeps `bonnet` (4), not the rarer `borne`
+        // and `bonnes` (1 each).
         assert_eq!(typos_among(&passages, "bonne", 1), ["bonnet"]);
         // `borne` (1) may be a typo of `bonne` (3), not `bonnes` (1).
         assert_eq!(typos_among(&passages, "borne", 1), ["bonne"]);
