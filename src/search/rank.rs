@@ -141,13 +141,23 @@ pub fn rank(
     // the page only).
     let mut best: FxHashMap<u64, Leader> =
         FxHashMap::with_capacity_and_hasher(candidates.len(), Default::default());
+    // Candidates that tied, when they met, for their text's best key.
+    let mut tying = Vec::new();
     for (i, candidate) in candidates.iter().enumerate() {
         let leader = (rank_key(candidate), i);
         best.entry(candidate.text_hash)
-            .and_modify(|b| *b = (*b).max(leader))
+            .and_modify(|b| {
+                if b.0 == leader.0 {
+                    tying.extend([b.1, i]);
+                }
+                *b = (*b).max(leader);
+            })
             .or_insert(leader);
     }
     let total = best.len();
+    if with_facets {
+        lead_ties_in_reading_order(columns, &candidates, &mut best, tying)?;
+    }
     let mut leaders: Vec<Leader> = best.into_values().collect();
     let facets = if with_facets {
         Some(facets(columns, &candidates, &leaders)?)
@@ -186,9 +196,46 @@ pub fn rank(
     })
 }
 
+/// Of a text's candidates that tie for its best key, makes the first in
+/// reading order its leader, as the page shows it: the facets then count
+/// the kind and author of the passage the hit shows. `tying` holds the
+/// candidates that tied when they met (a better one may have come since).
+fn lead_ties_in_reading_order(
+    columns: &Columns,
+    candidates: &[Candidate],
+    best: &mut FxHashMap<u64, Leader>,
+    mut tying: Vec<usize>,
+) -> Result<()> {
+    tying.sort_unstable();
+    tying.dedup();
+    tying.retain(|&i| best[&candidates[i].text_hash].0 == rank_key(&candidates[i]));
+    if tying.is_empty() {
+        return Ok(());
+    }
+    let addresses: Vec<DocAddress> = tying.iter().map(|&i| candidates[i].address).collect();
+    let ids = read::ids_in(columns, &addresses)?;
+    let mut first: FxHashMap<u64, (&str, usize)> = FxHashMap::default();
+    for (&i, id) in tying.iter().zip(&ids) {
+        let hash = candidates[i].text_hash;
+        let earlier = first
+            .get(&hash)
+            .is_some_and(|(seen, _)| compare_ids(seen, id) == Ordering::Less);
+        if !earlier {
+            first.insert(hash, (id, i));
+        }
+    }
+    for (hash, (_, i)) in first {
+        if let Some(leader) = best.get_mut(&hash) {
+            leader.1 = i;
+        }
+    }
+    Ok(())
+}
+
 /// A text's best candidate: its [`rank_key`] and its place in the list.
-/// Of two with the same key, the later one is kept: any is right, since
-/// ids decide among them.
+/// Of two with the same key, the later one is kept: any is right for the
+/// page, since ids decide among them, and the facets take the first in
+/// reading order ([`lead_ties_in_reading_order`]).
 type Leader = (u64, usize);
 
 /// Keeps the `limit` best of `leaders`, and those that tie with the last

@@ -379,6 +379,27 @@ fn facets_and_ranking_read_every_segment_after_an_edit() {
 }
 
 #[test]
+fn facets_count_identical_comments_by_the_author_the_hit_shows() {
+    let env = TestEnv::empty();
+    env.write_post(
+        "merci.txt",
+        "Un billet de remerciements\n\nUn paragraphe sans rapport.\n\n\
+         Auteur du billet :\n\nJ’écris.\n\n\
+         \u{20}\u{20}• Bruno\n\n    Merci pour ce billet lumineux.\n\n\
+         \u{20}\u{20}• Alice\n\n    Merci pour ce billet lumineux.\n",
+    );
+    env.run(&["index"]);
+    let server = Server::start(&env, &[]);
+    // One hit for the two comments, the first in reading order shown; the
+    // facets count it under the same author, whatever the index's layout.
+    let api = server.json("/api/search?q=lumineux", 200);
+    assert_eq!(api["total"], 1);
+    assert_eq!(api["hits"][0]["author"], "Bruno");
+    assert_eq!(api["hits"][0]["duplicates"][0], "merci/comment/2/1");
+    assert_eq!(api["facets"]["author"], serde_json::json!({"Bruno": 1}));
+}
+
+#[test]
 fn serve_listens_on_the_loopback_unless_told() {
     let env = TestEnv::seed_indexed();
     let help = env.run(&["serve", "--help"]);
