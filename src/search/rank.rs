@@ -208,7 +208,11 @@ fn lead_ties_in_reading_order(
 ) -> Result<()> {
     tying.sort_unstable();
     tying.dedup();
-    tying.retain(|&i| best[&candidates[i].text_hash].0 == rank_key(&candidates[i]));
+    tying.retain(|&i| {
+        let candidate = &candidates[i];
+        best.get(&candidate.text_hash)
+            .is_some_and(|b| b.0 == rank_key(candidate))
+    });
     if tying.is_empty() {
         return Ok(());
     }

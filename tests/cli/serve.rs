@@ -391,7 +391,7 @@ fn facets_count_identical_comments_by_the_author_the_hit_shows() {
     env.run(&["index"]);
     let server = Server::start(&env, &[]);
     // One hit for the two comments, the first in reading order shown; the
-    // facets count it under the same author, whatever the index's layout.
+    // facets count it under that comment's author, not the later one's.
     let api = server.json("/api/search?q=lumineux", 200);
     assert_eq!(api["total"], 1);
     assert_eq!(api["hits"][0]["author"], "Bruno");
