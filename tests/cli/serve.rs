@@ -388,7 +388,8 @@ fn facets_count_identical_comments_by_the_author_the_hit_shows() {
          \u{20}\u{20}• Bruno\n\n    Merci pour ce billet lumineux.\n\n\
          \u{20}\u{20}• Alice\n\n    Merci pour ce billet lumineux.\n",
     );
-    env.run(&["index"]);
+    let run = env.run(&["index"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let server = Server::start(&env, &[]);
     // One hit for the two comments, the first in reading order shown; the
     // facets count it under that comment's author, not the later one's.
