@@ -80,7 +80,8 @@ impl WordList {
     /// of them (a typo lookup on the Littré tries about 1,000 prefixes and
     /// goes on with fewer than 200), which made lookups about twice as slow
     /// (`docs/performance.md`). It recurses once per byte of a word, and
-    /// indexed words have at most a few hundred bytes.
+    /// indexed words have at most a few hundred bytes; the empty word, which
+    /// no passage holds, is never offered.
     fn walk<A: Automaton>(&self, automaton: &A, mut each: impl FnMut(&[u8], u64)) {
         let fst = self.map.as_fst();
         let mut word = Vec::new();
